@@ -1,0 +1,223 @@
+//! Stage 2: the case schema, and loading a case file into it.
+//!
+//! A case file is TOML; everything here is checked before anything is built
+//! or run, and every error names `path:line:col` so the author knows where to
+//! look. Checks that need a compiled component (WAVE values against the
+//! function's types) happen in `run`, and point back here through the spans.
+
+use std::collections::BTreeSet;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use serde::Deserialize;
+use toml::Spanned;
+
+/// One scenario: which guests to compose, what to call, what must happen.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Case {
+    /// One sentence saying what the scenario checks and why it matters.
+    pub description: String,
+    /// Guest names, root (the component that is called) first. Each guest's
+    /// imports are satisfied by the next one's exports; the last guest's
+    /// imports by the host.
+    pub chain: Vec<Spanned<String>>,
+    /// The export to call and its arguments.
+    pub call: Call,
+    /// What must be observed.
+    pub expect: Expect,
+    /// Parameters of the host presets that implement the chain's imports.
+    #[serde(default)]
+    pub host: Host,
+    /// Resource limits for this case.
+    #[serde(default)]
+    pub limits: Limits,
+}
+
+/// The call the host makes into the root of the chain.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Call {
+    /// `interface#function` (e.g. `local:local/baz#foo`), or a bare name for
+    /// a function exported at the top level of the component.
+    pub function: Spanned<String>,
+    /// One WAVE value per parameter, in order (e.g. `'"hello"'` for a string).
+    #[serde(default)]
+    pub args: Vec<Spanned<String>>,
+    /// How many identical calls to start at once into one instance. Each one
+    /// must meet `expect`.
+    #[serde(default = "one")]
+    pub concurrent: Spanned<u32>,
+}
+
+/// The expected outcome. Exactly one of `result` and `trap` may be given;
+/// neither means the function returns nothing.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Expect {
+    /// The function's result as WAVE text, compared after normalising both
+    /// sides through the result type (so `"a"` and `"\u{61}"` are equal).
+    pub result: Option<Spanned<String>>,
+    /// The kind of trap the call must end in: a `wasmtime::Trap` variant in
+    /// kebab-case (e.g. `cannot-block-sync-task`), matched by kind, never by
+    /// message text.
+    pub trap: Option<Spanned<String>>,
+    /// The ordered events the host observed (see the README's "Host events").
+    /// Omitted: not checked.
+    pub host_events: Option<Spanned<Vec<String>>>,
+}
+
+/// Host preset parameters, one table per preset.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Host {
+    /// The demo's `local:local/baz#foo` import.
+    #[serde(default)]
+    pub baz: BazPreset,
+}
+
+/// `local:local/baz#foo`: appends ` - entered host`, sleeps without blocking
+/// the thread, appends ` - exited host`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct BazPreset {
+    /// How long the host sleeps inside each call, in milliseconds.
+    #[serde(default = "ten")]
+    pub delay_ms: u64,
+}
+
+impl Default for BazPreset {
+    fn default() -> Self {
+        BazPreset { delay_ms: ten() }
+    }
+}
+
+/// Per-case limits; a case that exceeds one fails, the others go on.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Limits {
+    /// Wall-clock limit for instantiating and running the case, in
+    /// milliseconds. Enforced both while wasm runs (epoch interruption) and
+    /// while the host waits (a stuck event loop is the typical async bug).
+    #[serde(default = "ten_seconds")]
+    pub timeout_ms: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { timeout_ms: ten_seconds() }
+    }
+}
+
+fn one() -> Spanned<u32> {
+    Spanned::new(0..0, 1)
+}
+fn ten() -> u64 {
+    10
+}
+fn ten_seconds() -> u64 {
+    10_000
+}
+
+/// A parsed case plus what is needed to point at places in its file.
+#[derive(Debug)]
+pub struct Loaded {
+    pub case: Case,
+    pub source: Source,
+}
+
+/// A case file's path and text, to turn byte spans into `path:line:col`.
+#[derive(Debug, Clone)]
+pub struct Source {
+    pub path: PathBuf,
+    pub text: String,
+}
+
+impl Source {
+    /// `path:line:col` (1-based) of a byte offset.
+    pub fn at(&self, span: &Range<usize>) -> String {
+        let before = &self.text[..span.start.min(self.text.len())];
+        let line = before.matches('\n').count() + 1;
+        let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        format!("{}:{line}:{col}", self.path.display())
+    }
+
+    /// Location of an offset inside a TOML string value, e.g. a WAVE parse
+    /// error at `inner` bytes into `'"hello'`. Correct for literal strings
+    /// (the usual way to write WAVE); for escaped basic strings it is close.
+    pub fn at_inner(&self, value: &Range<usize>, inner: usize) -> String {
+        let quote = self.text[value.start..value.end]
+            .chars()
+            .next()
+            .map_or(0, |c| if c == '\'' || c == '"' { 1 } else { 0 });
+        let start = (value.start + quote + inner).min(value.end);
+        self.at(&(start..start))
+    }
+}
+
+impl Case {
+    /// Parse and validate a case file. `known_guests` is the list of guest
+    /// names the chain may use.
+    pub fn load(path: &Path, known_guests: &BTreeSet<String>) -> Result<Loaded> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read case file {}", path.display()))?;
+        let source = Source { path: path.to_owned(), text };
+        let case: Case = toml::from_str(&source.text).map_err(|e| {
+            let at = e.span().map_or_else(|| source.path.display().to_string(), |s| source.at(&s));
+            anyhow::anyhow!("{at}: {}", e.message().trim_end())
+        })?;
+        case.validate(&source, known_guests)?;
+        Ok(Loaded { case, source })
+    }
+
+    fn validate(&self, src: &Source, known_guests: &BTreeSet<String>) -> Result<()> {
+        if self.chain.is_empty() {
+            bail!("{}: `chain` is empty; name at least one guest", src.path.display());
+        }
+        for guest in &self.chain {
+            if !known_guests.contains(guest.get_ref()) {
+                bail!(
+                    "{}: unknown guest `{}` in chain; known guests: {}",
+                    src.at(&guest.span()),
+                    guest.get_ref(),
+                    known_guests.iter().cloned().collect::<Vec<_>>().join(", ")
+                );
+            }
+        }
+        if *self.call.concurrent.get_ref() == 0 {
+            bail!("{}: `concurrent` must be at least 1", src.at(&self.call.concurrent.span()));
+        }
+        // WAVE syntax is checked now; types once the component is compiled.
+        let waves = self.call.args.iter().chain(&self.expect.result);
+        for value in waves {
+            if let Err(e) = wasm_wave::untyped::UntypedValue::parse(value.get_ref()) {
+                let inner = e.span().start;
+                bail!("{}: invalid WAVE `{}`: {e}", src.at_inner(&value.span(), inner), value.get_ref());
+            }
+        }
+        if let (Some(_), Some(trap)) = (&self.expect.result, &self.expect.trap) {
+            bail!(
+                "{}: `expect` has both `result` and `trap`; a call either returns or traps",
+                src.at(&trap.span())
+            );
+        }
+        if let Some(trap) = &self.expect.trap {
+            let kinds = crate::compare::trap_kinds();
+            if !kinds.contains(trap.get_ref()) {
+                bail!(
+                    "{}: unknown trap kind `{}`; known kinds: {}",
+                    src.at(&trap.span()),
+                    trap.get_ref(),
+                    kinds.join(", ")
+                );
+            }
+        }
+        Ok(())
+    }
+
+    /// The chain as plain names.
+    pub fn chain_names(&self) -> Vec<String> {
+        self.chain.iter().map(|g| g.get_ref().clone()).collect()
+    }
+}

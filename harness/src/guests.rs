@@ -1,0 +1,164 @@
+//! Stage 3: the guest components. Each folder under `guests/` with a
+//! `Cargo.toml` is a guest named after the folder. They are built together by
+//! one nested `cargo build --target wasm32-wasip2` with its own target dir,
+//! and only when their sources changed since the last build.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+use walkdir::WalkDir;
+
+const TARGET: &str = "wasm32-wasip2";
+
+/// Where the guests live and where their build goes.
+#[derive(Debug, Clone)]
+pub struct GuestDirs {
+    /// The guest workspace (`guests/`).
+    pub src: PathBuf,
+    /// WIT the guests are generated from (`wit/`), part of their inputs.
+    pub wit: PathBuf,
+    /// Nested cargo's target dir; kept apart from the host's so the outer
+    /// cargo's lock is never waited on.
+    pub target: PathBuf,
+}
+
+/// Built guest components by name.
+#[derive(Debug)]
+pub struct Guests {
+    pub components: BTreeMap<String, Guest>,
+}
+
+#[derive(Debug)]
+pub struct Guest {
+    pub path: PathBuf,
+    pub bytes: Vec<u8>,
+}
+
+impl GuestDirs {
+    /// Guest names, from the folder layout alone (no build).
+    pub fn names(&self) -> Result<BTreeSet<String>> {
+        let mut names = BTreeSet::new();
+        let entries = std::fs::read_dir(&self.src)
+            .with_context(|| format!("cannot list guests in {}", self.src.display()))?;
+        for entry in entries {
+            let path = entry?.path();
+            if path.join("Cargo.toml").is_file() {
+                names.insert(path.file_name().unwrap().to_string_lossy().into_owned());
+            }
+        }
+        Ok(names)
+    }
+
+    /// Build (if needed) and load every guest.
+    pub fn build(&self) -> Result<Guests> {
+        let names = self.names()?;
+        let out_dir = self.target.join(TARGET).join("release");
+        let output = |name: &str| out_dir.join(format!("{}.wasm", name.replace('-', "_")));
+        let stamp_path = self.target.join("sources.stamp");
+        let stamp = self.sources_hash()?;
+        let fresh = std::fs::read_to_string(&stamp_path).is_ok_and(|s| s == stamp)
+            && names.iter().all(|n| output(n).is_file());
+        if !fresh {
+            self.cargo_build()?;
+            std::fs::write(&stamp_path, &stamp)
+                .with_context(|| format!("cannot write {}", stamp_path.display()))?;
+        }
+        let mut components = BTreeMap::new();
+        for name in names {
+            let path = output(&name);
+            let bytes = std::fs::read(&path).with_context(|| {
+                format!("guest `{name}` built, but its component {} cannot be read", path.display())
+            })?;
+            components.insert(name, Guest { path, bytes });
+        }
+        Ok(Guests { components })
+    }
+
+    /// A hash of every guest and WIT source file (names and contents), so a
+    /// rebuild happens exactly when one of them changed.
+    fn sources_hash(&self) -> Result<String> {
+        let mut hasher = DefaultHasher::new();
+        // A new toolchain must rebuild too (and DefaultHasher may change with it).
+        let rustc = Command::new("rustc").arg("-V").output().context("cannot run rustc")?;
+        rustc.stdout.hash(&mut hasher);
+        for root in [&self.src, &self.wit] {
+            let files = WalkDir::new(root)
+                .sort_by_file_name()
+                .into_iter()
+                .filter_entry(|e| e.file_name() != "target");
+            for entry in files {
+                let entry = entry.with_context(|| format!("cannot walk {}", root.display()))?;
+                if entry.file_type().is_file() {
+                    entry.path().hash(&mut hasher);
+                    std::fs::read(entry.path())?.hash(&mut hasher);
+                }
+            }
+        }
+        Ok(format!("{:016x}\n", hasher.finish()))
+    }
+
+    fn cargo_build(&self) -> Result<()> {
+        ensure_target()?;
+        eprintln!("building guests in {} (target {TARGET}) ...", self.src.display());
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let mut cmd = Command::new(cargo);
+        cmd.arg("build")
+            .arg("--release")
+            .arg("--target")
+            .arg(TARGET)
+            .arg("--manifest-path")
+            .arg(self.src.join("Cargo.toml"))
+            .env("CARGO_TARGET_DIR", &self.target);
+        // Flags meant for the host build must not reach the wasm build.
+        for var in ["RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS", "CARGO_BUILD_RUSTFLAGS", "CARGO_BUILD_TARGET"] {
+            cmd.env_remove(var);
+        }
+        let out = cmd.output().context("cannot run cargo to build the guests")?;
+        if !out.status.success() {
+            bail!(
+                "building the guests failed ({}):\n{}",
+                out.status,
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        Ok(())
+    }
+}
+
+/// Install the wasm32-wasip2 standard library through rustup when missing.
+fn ensure_target() -> Result<()> {
+    let sysroot = Command::new("rustc")
+        .args(["--print", "sysroot"])
+        .output()
+        .context("cannot run rustc to find the sysroot")?;
+    let sysroot = PathBuf::from(String::from_utf8_lossy(&sysroot.stdout).trim());
+    if sysroot.join("lib/rustlib").join(TARGET).is_dir() {
+        return Ok(());
+    }
+    eprintln!("the {TARGET} target is missing; installing it with `rustup target add {TARGET}`");
+    let status = Command::new("rustup")
+        .args(["target", "add", TARGET])
+        .status()
+        .context("cannot run rustup; install the target by hand: rustup target add wasm32-wasip2")?;
+    if !status.success() {
+        bail!("`rustup target add {TARGET}` failed ({status})");
+    }
+    Ok(())
+}
+
+impl Guests {
+    pub fn get(&self, name: &str) -> Result<&Guest> {
+        self.components.get(name).with_context(|| {
+            let known: Vec<_> = self.components.keys().cloned().collect();
+            format!("unknown guest `{name}`; known guests: {}", known.join(", "))
+        })
+    }
+}
+
+/// Path helpers for callers that only have a guest's file.
+pub fn read_component(path: &Path) -> Result<Vec<u8>> {
+    std::fs::read(path).with_context(|| format!("cannot read component {}", path.display()))
+}

@@ -1,0 +1,218 @@
+//! Stage 5: run a case on wasmtime. One `Engine` and `Linker` per process, a
+//! fresh `Store` per case, the time limit enforced both inside wasm (epoch
+//! interruption) and around the host's event loop.
+
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use wasmtime::component::{Component, Func, Instance, InstancePre, Linker, Type, Val};
+use wasmtime::{Config, Engine, Store, StoreLimitsBuilder, Trap};
+
+use crate::case::Loaded;
+use crate::host::{self, Ctx};
+
+/// How often the epoch advances; the granularity of in-wasm time limits.
+const EPOCH_TICK: Duration = Duration::from_millis(10);
+
+/// The engine and the linker with every host preset, shared by all cases.
+pub struct Runtime {
+    pub engine: Engine,
+    linker: Linker<Ctx>,
+}
+
+impl Runtime {
+    pub fn new() -> Result<Runtime> {
+        let mut config = Config::new();
+        config.wasm_component_model(true);
+        config.wasm_component_model_async(true);
+        config.epoch_interruption(true);
+        let engine = Engine::new(&config).map_err(anyhow::Error::from)?;
+        start_epoch_ticker(&engine);
+        let mut linker = Linker::new(&engine);
+        host::add_to_linker(&mut linker).map_err(anyhow::Error::from)?;
+        Ok(Runtime { engine, linker })
+    }
+
+    /// Compile a (composed) component and resolve its imports against the
+    /// host presets, once, for every case that uses it.
+    pub fn prepare(&self, bytes: &[u8]) -> Result<InstancePre<Ctx>> {
+        let component = Component::new(&self.engine, bytes)
+            .map_err(anyhow::Error::from)
+            .context("wasmtime rejected the composed component")?;
+        self.linker
+            .instantiate_pre(&component)
+            .map_err(anyhow::Error::from)
+            .context("the host cannot satisfy the chain's imports")
+    }
+}
+
+/// One ticker thread per engine; store deadlines count its ticks.
+fn start_epoch_ticker(engine: &Engine) {
+    static STARTED: OnceLock<()> = OnceLock::new();
+    let engine = engine.clone();
+    STARTED.get_or_init(move || {
+        std::thread::spawn(move || {
+            loop {
+                std::thread::sleep(EPOCH_TICK);
+                engine.increment_epoch();
+            }
+        });
+    });
+}
+
+/// How the call (or calls) ended.
+pub enum Outcome {
+    /// Every call returned; one optional result value per call.
+    Returned(Vec<Option<Val>>),
+    /// Instantiation or a call failed: a trap or another host error.
+    Failed { during: &'static str, error: wasmtime::Error },
+    /// The case's time limit passed.
+    TimedOut(Duration),
+}
+
+/// Everything the host observed while running a case.
+pub struct Observed {
+    pub outcome: Outcome,
+    /// The function's result type, to read the expected WAVE against.
+    pub result_type: Option<Type>,
+    /// Host preset events in order.
+    pub events: Vec<String>,
+    pub stdout: String,
+    pub stderr: String,
+    /// Time spent in the calls (not instantiation).
+    pub call_time: Duration,
+}
+
+/// Instantiate and call. An `Err` is a problem with the case itself (no such
+/// function, arguments that do not fit its type), not a guest outcome.
+pub fn run(pre: &InstancePre<Ctx>, loaded: &Loaded) -> Result<Observed> {
+    let case = &loaded.case;
+    let limit = Duration::from_millis(case.limits.timeout_ms);
+    let limits = StoreLimitsBuilder::new().build();
+    let mut store = Store::new(pre.engine(), Ctx::new(&case.host, limits));
+    store.limiter(|ctx| &mut ctx.limits);
+    // Enough ticks for the whole limit; the tokio timeout below normally
+    // fires first, this catches wasm that never yields to the host.
+    store.set_epoch_deadline(limit.as_millis().div_ceil(EPOCH_TICK.as_millis()) as u64 + 1);
+    store.epoch_deadline_trap();
+
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .context("cannot start a tokio runtime")?;
+    let mut call_time = Duration::ZERO;
+    let (outcome, result_type) = rt.block_on(async {
+        let work = async {
+            let instance = match pre.instantiate_async(&mut store).await {
+                Ok(i) => i,
+                Err(error) => return Ok((Outcome::Failed { during: "instantiation", error }, None)),
+            };
+            let func = lookup(&instance, &mut store, loaded)?;
+            let ty = func.ty(&store);
+            let result_type = ty.results().next();
+            let params = args(loaded, ty.params().map(|(_, t)| t).collect())?;
+            let started = Instant::now();
+            let outcome = call(&mut store, func, params, ty.results().len(), *case.call.concurrent.get_ref()).await;
+            call_time = started.elapsed();
+            Ok::<_, anyhow::Error>((outcome, result_type))
+        };
+        match tokio::time::timeout(limit, work).await {
+            Ok(r) => r,
+            Err(_) => Ok((Outcome::TimedOut(limit), None)),
+        }
+    })?;
+    let outcome = match outcome {
+        Outcome::Failed { error, .. } if error.downcast_ref::<Trap>() == Some(&Trap::Interrupt) => Outcome::TimedOut(limit),
+        other => other,
+    };
+    let ctx = store.into_data();
+    Ok(Observed {
+        outcome,
+        result_type,
+        events: ctx.presets.events,
+        stdout: String::from_utf8_lossy(&ctx.stdout.contents()).into_owned(),
+        stderr: String::from_utf8_lossy(&ctx.stderr.contents()).into_owned(),
+        call_time,
+    })
+}
+
+/// Start `count` identical calls at once and wait for all of them.
+async fn call(store: &mut Store<Ctx>, func: Func, params: Vec<Val>, results: usize, count: u32) -> Outcome {
+    let calls = store
+        .run_concurrent(async |acc| {
+            let calls = (0..count).map(|_| {
+                let params = params.clone();
+                async move {
+                    let mut out = vec![Val::Bool(false); results];
+                    func.call_concurrent(acc, &params, &mut out).await.map(|()| out)
+                }
+            });
+            futures::future::join_all(calls).await
+        })
+        .await;
+    let all = match calls {
+        Ok(all) => all,
+        Err(error) => return Outcome::Failed { during: "the call", error },
+    };
+    let mut returned = Vec::new();
+    for call in all {
+        match call {
+            Ok(vals) => returned.push(vals.into_iter().next()),
+            Err(error) => return Outcome::Failed { during: "the call", error },
+        }
+    }
+    Outcome::Returned(returned)
+}
+
+/// Find `interface#function` (or a top-level `function`) among the exports.
+fn lookup(instance: &Instance, store: &mut Store<Ctx>, loaded: &Loaded) -> Result<Func> {
+    let name = &loaded.case.call.function;
+    let found = match name.get_ref().split_once('#') {
+        Some((iface, f)) => instance
+            .get_export_index(&mut *store, None, iface)
+            .and_then(|i| instance.get_export_index(&mut *store, Some(&i), f))
+            .and_then(|f| instance.get_func(&mut *store, f)),
+        None => instance.get_func(&mut *store, name.get_ref().as_str()),
+    };
+    found.with_context(|| {
+        format!("{}: the chain exports no function `{}`", loaded.source.at(&name.span()), name.get_ref())
+    })
+}
+
+/// Read the case's WAVE arguments against the parameter types.
+fn args(loaded: &Loaded, types: Vec<Type>) -> Result<Vec<Val>> {
+    let call = &loaded.case.call;
+    if call.args.len() != types.len() {
+        bail!(
+            "{}: `{}` takes {} argument(s), the case gives {}",
+            loaded.source.at(&call.function.span()),
+            call.function.get_ref(),
+            types.len(),
+            call.args.len()
+        );
+    }
+    call.args
+        .iter()
+        .zip(&types)
+        .map(|(arg, ty)| parse_wave(loaded, arg, ty))
+        .collect()
+}
+
+/// Parse one WAVE value against `ty`, with the error pointing into the file.
+pub fn parse_wave(loaded: &Loaded, text: &toml::Spanned<String>, ty: &Type) -> Result<Val> {
+    wasm_wave::from_str::<Val>(ty, text.get_ref()).map_err(|e| {
+        anyhow::anyhow!(
+            "{}: WAVE `{}` does not fit type {}: {e}",
+            loaded.source.at_inner(&text.span(), e.span().start),
+            text.get_ref(),
+            type_name(ty)
+        )
+    })
+}
+
+/// A short, readable name of a component type for error messages.
+pub fn type_name(ty: &Type) -> String {
+    let s = format!("{ty:?}");
+    s.split('(').next().unwrap_or(&s).to_lowercase()
+}

@@ -1,0 +1,120 @@
+//! Wires the stages together for a set of case files and shares the
+//! expensive work between cases: guests are built once, each unique chain is
+//! composed and compiled once (one lock per chain, so parallel tests that
+//! need the same chain wait for one compile instead of repeating it).
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use anyhow::{Context as _, Result};
+use libtest_mimic::{Failed, Trial};
+use wasmtime::component::InstancePre;
+
+use crate::case::Case;
+use crate::discover::CaseFile;
+use crate::guests::{GuestDirs, Guests};
+use crate::host::Ctx;
+use crate::run::Runtime;
+use crate::{compare, compose, report, run};
+
+/// A composed, compiled chain ready to instantiate.
+pub struct Chain {
+    pub path: PathBuf,
+    pub pre: InstancePre<Ctx>,
+}
+
+type Shared<T> = OnceLock<Result<Arc<T>, String>>;
+
+pub struct Suite {
+    guest_dirs: GuestDirs,
+    known_guests: BTreeSet<String>,
+    composed_dir: PathBuf,
+    guests: Shared<Guests>,
+    runtime: Shared<Runtime>,
+    chains: Mutex<HashMap<Vec<String>, Arc<Shared<Chain>>>>,
+}
+
+/// The project's folders, found from where this crate was built.
+pub fn project_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_owned()
+}
+
+impl Suite {
+    pub fn new(root: &Path) -> Result<Suite> {
+        let target = root.join("target");
+        let guest_dirs =
+            GuestDirs { src: root.join("guests"), wit: root.join("wit"), target: target.join("guests") };
+        let known_guests = guest_dirs.names()?;
+        Ok(Suite {
+            guest_dirs,
+            known_guests,
+            composed_dir: target.join("composed"),
+            guests: OnceLock::new(),
+            runtime: OnceLock::new(),
+            chains: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// One test per case file. Nothing is built until a test runs.
+    pub fn trials(self: &Arc<Self>, files: Vec<CaseFile>) -> Vec<Trial> {
+        files
+            .into_iter()
+            .map(|file| {
+                let suite = Arc::clone(self);
+                Trial::test(file.name.clone(), move || suite.run_case(&file.path).map_err(Failed::from))
+            })
+            .collect()
+    }
+
+    /// Load, compose, run and compare one case; `Err` is the failure text.
+    pub fn run_case(&self, path: &Path) -> Result<(), String> {
+        let mut ctx = report::Context { case_file: path, chain: &[], composed: None };
+        let fail = |ctx: &report::Context<'_>, e: anyhow::Error| report::failure(ctx, &format!("{e:?}"), "", "");
+        let loaded = Case::load(path, &self.known_guests).map_err(|e| fail(&ctx, e))?;
+        let names = loaded.case.chain_names();
+        ctx.chain = &names;
+        let chain = self.chain(&names).map_err(|e| fail(&ctx, e))?;
+        ctx.composed = Some(&chain.path);
+        let observed = run::run(&chain.pre, &loaded).map_err(|e| fail(&ctx, e))?;
+        match compare::check(&loaded, &observed) {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(body)) => Err(report::failure(&ctx, &body, &observed.stdout, &observed.stderr)),
+            Err(e) => Err(report::failure(&ctx, &format!("{e:?}"), &observed.stdout, &observed.stderr)),
+        }
+    }
+
+    pub fn guests(&self) -> Result<Arc<Guests>> {
+        shared(&self.guests, || self.guest_dirs.build())
+    }
+
+    pub fn runtime(&self) -> Result<Arc<Runtime>> {
+        shared(&self.runtime, Runtime::new)
+    }
+
+    /// The composed and compiled chain, built at most once per process.
+    pub fn chain(&self, names: &[String]) -> Result<Arc<Chain>> {
+        let slot = Arc::clone(self.chains.lock().unwrap().entry(names.to_vec()).or_default());
+        shared(&slot, || {
+            let guests = self.guests()?;
+            let parts = names
+                .iter()
+                .map(|n| Ok(compose::Part { name: n, bytes: &guests.get(n)?.bytes }))
+                .collect::<Result<Vec<_>>>()?;
+            let bytes = compose::compose(&parts)?;
+            std::fs::create_dir_all(&self.composed_dir)?;
+            let path = self.composed_dir.join(format!("{}.wasm", names.join("+")));
+            std::fs::write(&path, &bytes).with_context(|| format!("cannot write {}", path.display()))?;
+            let pre = self.runtime()?.prepare(&bytes).with_context(|| format!("composed chain: {}", path.display()))?;
+            Ok(Chain { path, pre })
+        })
+    }
+}
+
+/// Initialise once; every caller gets the value or the same error, rendered
+/// with its causes.
+fn shared<T>(slot: &Shared<T>, init: impl FnOnce() -> Result<T>) -> Result<Arc<T>> {
+    slot.get_or_init(|| init().map(Arc::new).map_err(|e| format!("{e:?}")))
+        .clone()
+        .map_err(anyhow::Error::msg)
+}
