@@ -77,7 +77,7 @@ pub fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:?}");
+            eprintln!("error: {}", report::render(&e));
             ExitCode::FAILURE
         }
     }
@@ -93,7 +93,7 @@ pub fn run_suite(paths: &[PathBuf], args: libtest_mimic::Arguments) -> ExitCode 
     match setup() {
         Ok(trials) => libtest_mimic::run(&args, trials).exit_code(),
         Err(e) => {
-            eprintln!("error: {e:?}");
+            eprintln!("error: {}", report::render(&e));
             ExitCode::FAILURE
         }
     }

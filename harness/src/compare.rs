@@ -44,7 +44,7 @@ pub fn check(loaded: &Loaded, observed: &Observed) -> Result<Result<(), String>>
     }
     let mut msg = diff(&loaded.source.path.display().to_string(), &expected, &actual);
     if let Outcome::Failed { error, .. } = &observed.outcome {
-        let _ = write!(msg, "\nerror:\n{error:?}\n");
+        let _ = write!(msg, "\nerror:\n{}\n", crate::report::render_wasmtime(error));
     }
     Ok(Err(msg))
 }

@@ -31,3 +31,25 @@ pub fn failure(ctx: &Context<'_>, body: &str, stdout: &str, stderr: &str) -> Str
     }
     out
 }
+
+/// An error with its whole cause chain, like anyhow's `{:?}` but without the
+/// backtrace that `RUST_BACKTRACE=1` would add to every failing case.
+pub fn render(error: &anyhow::Error) -> String {
+    chain_text(error.chain().map(|c| c.to_string()))
+}
+
+/// The same for wasmtime's own error type.
+pub fn render_wasmtime(error: &wasmtime::Error) -> String {
+    chain_text(error.chain().map(|c| c.to_string()))
+}
+
+fn chain_text(mut chain: impl Iterator<Item = String>) -> String {
+    let mut out = chain.next().unwrap_or_default();
+    for (i, cause) in chain.enumerate() {
+        if i == 0 {
+            out.push_str("\n\nCaused by:");
+        }
+        let _ = write!(out, "\n    {i}: {cause}");
+    }
+    out
+}

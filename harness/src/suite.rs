@@ -70,7 +70,7 @@ impl Suite {
     /// Load, compose, run and compare one case; `Err` is the failure text.
     pub fn run_case(&self, path: &Path) -> Result<(), String> {
         let mut ctx = report::Context { case_file: path, chain: &[], composed: None };
-        let fail = |ctx: &report::Context<'_>, e: anyhow::Error| report::failure(ctx, &format!("{e:?}"), "", "");
+        let fail = |ctx: &report::Context<'_>, e: anyhow::Error| report::failure(ctx, &report::render(&e), "", "");
         let loaded = Case::load(path, &self.known_guests).map_err(|e| fail(&ctx, e))?;
         let names = loaded.case.chain_names();
         ctx.chain = &names;
@@ -80,7 +80,7 @@ impl Suite {
         match compare::check(&loaded, &observed) {
             Ok(Ok(())) => Ok(()),
             Ok(Err(body)) => Err(report::failure(&ctx, &body, &observed.stdout, &observed.stderr)),
-            Err(e) => Err(report::failure(&ctx, &format!("{e:?}"), &observed.stdout, &observed.stderr)),
+            Err(e) => Err(report::failure(&ctx, &report::render(&e), &observed.stdout, &observed.stderr)),
         }
     }
 
@@ -114,7 +114,7 @@ impl Suite {
 /// Initialise once; every caller gets the value or the same error, rendered
 /// with its causes.
 fn shared<T>(slot: &Shared<T>, init: impl FnOnce() -> Result<T>) -> Result<Arc<T>> {
-    slot.get_or_init(|| init().map(Arc::new).map_err(|e| format!("{e:?}")))
+    slot.get_or_init(|| init().map(Arc::new).map_err(|e| report::render(&e)))
         .clone()
         .map_err(anyhow::Error::msg)
 }
