@@ -5,7 +5,7 @@
 //! look. Checks that need a compiled component (WAVE values against the
 //! function's types) happen in `run`, and point back here through the spans.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
@@ -49,6 +49,32 @@ pub struct Call {
     /// must meet `expect`.
     #[serde(default = "one")]
     pub concurrent: Spanned<u32>,
+    /// `stream<T>` parameters, by parameter name: what the host writes. They
+    /// are not listed in `args`.
+    #[serde(default)]
+    pub stream_args: BTreeMap<String, StreamArg>,
+    /// `future<T>` parameters, by parameter name: what the host resolves them
+    /// with. They are not listed in `args`.
+    #[serde(default)]
+    pub future_args: BTreeMap<String, FutureArg>,
+}
+
+/// A stream the host writes into a `stream<T>` parameter.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct StreamArg {
+    /// Chunks of WAVE items (`[['"a"', '"b"'], ['"c"']]`). Each chunk is
+    /// offered as one write, cut to the reader's capacity; after the last
+    /// one the host drops its write end.
+    pub chunks: Vec<Vec<Spanned<String>>>,
+}
+
+/// A future the host resolves for a `future<T>` parameter.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct FutureArg {
+    /// The WAVE value delivered when the guest reads the future.
+    pub value: Spanned<String>,
 }
 
 /// The expected outcome. Exactly one of `result` and `trap` may be given;
@@ -63,9 +89,13 @@ pub struct Expect {
     /// kebab-case (e.g. `cannot-block-sync-task`), matched by kind, never by
     /// message text.
     pub trap: Option<Spanned<String>>,
-    /// The ordered events the host observed (see the README's "Host events").
-    /// Omitted: not checked.
-    pub host_events: Option<Spanned<Vec<String>>>,
+    /// The transcript: the ordered events observed while the case ran, one
+    /// string per event (see the README's "Transcripts"). Omitted (and no
+    /// `transcript-file`): not checked.
+    pub transcript: Option<Vec<Spanned<String>>>,
+    /// The transcript in a sidecar file next to the case, one event per line,
+    /// for long transcripts. Mutually exclusive with `transcript`.
+    pub transcript_file: Option<Spanned<String>>,
 }
 
 /// Host preset parameters, one table per preset.
@@ -125,6 +155,16 @@ fn ten_seconds() -> u64 {
 pub struct Loaded {
     pub case: Case,
     pub source: Source,
+    /// The expected transcript, from the case or its sidecar file, each
+    /// event with the `path:line` it was written at.
+    pub transcript: Option<Vec<Event>>,
+}
+
+/// One expected transcript event and where it is written.
+#[derive(Debug)]
+pub struct Event {
+    pub text: String,
+    pub at: String,
 }
 
 /// A case file's path and text, to turn byte spans into `path:line:col`.
@@ -168,7 +208,37 @@ impl Case {
             anyhow::anyhow!("{at}: {}", e.message().trim_end())
         })?;
         case.validate(&source, known_guests)?;
-        Ok(Loaded { case, source })
+        let transcript = case.expected_transcript(&source)?;
+        Ok(Loaded { case, source, transcript })
+    }
+
+    fn expected_transcript(&self, src: &Source) -> Result<Option<Vec<Event>>> {
+        let expect = &self.expect;
+        if let (Some(_), Some(file)) = (&expect.transcript, &expect.transcript_file) {
+            bail!(
+                "{}: `transcript` and `transcript-file` both given; keep one",
+                src.at(&file.span())
+            );
+        }
+        if let Some(events) = &expect.transcript {
+            let events = events
+                .iter()
+                .map(|e| Event { text: e.get_ref().clone(), at: src.at(&e.span()) })
+                .collect();
+            return Ok(Some(events));
+        }
+        let Some(file) = &expect.transcript_file else { return Ok(None) };
+        let path = src.path.parent().unwrap_or(Path::new("")).join(file.get_ref());
+        let text = std::fs::read_to_string(&path).with_context(|| {
+            format!("{}: cannot read transcript file {}", src.at(&file.span()), path.display())
+        })?;
+        let events = text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty())
+            .map(|(i, l)| Event { text: l.to_string(), at: format!("{}:{}", path.display(), i + 1) })
+            .collect();
+        Ok(Some(events))
     }
 
     fn validate(&self, src: &Source, known_guests: &BTreeSet<String>) -> Result<()> {
@@ -188,8 +258,17 @@ impl Case {
         if *self.call.concurrent.get_ref() == 0 {
             bail!("{}: `concurrent` must be at least 1", src.at(&self.call.concurrent.span()));
         }
+        let handles = self.call.stream_args.len() + self.call.future_args.len();
+        if handles > 0 && *self.call.concurrent.get_ref() > 1 {
+            bail!(
+                "{}: `concurrent` > 1 with stream or future arguments: each stream can be read only once",
+                src.at(&self.call.concurrent.span())
+            );
+        }
         // WAVE syntax is checked now; types once the component is compiled.
-        let waves = self.call.args.iter().chain(&self.expect.result);
+        let chunks = self.call.stream_args.values().flat_map(|s| s.chunks.iter().flatten());
+        let futures = self.call.future_args.values().map(|f| &f.value);
+        let waves = self.call.args.iter().chain(&self.expect.result).chain(chunks).chain(futures);
         for value in waves {
             if let Err(e) = wasm_wave::untyped::UntypedValue::parse(value.get_ref()) {
                 let inner = e.span().start;

@@ -135,12 +135,20 @@ fn round_trip(wasm: &Path, input: &str, expected: &str, delay_ms: u64, concurren
                 function: unspanned("local:local/baz#foo".into()),
                 args: vec![unspanned(wave(input)?)],
                 concurrent: Spanned::new(0..0, concurrent.max(1)),
+                stream_args: Default::default(),
+                future_args: Default::default(),
             },
-            expect: Expect { result: Some(unspanned(wave(expected)?)), trap: None, host_events: None },
+            expect: Expect {
+                result: Some(unspanned(wave(expected)?)),
+                trap: None,
+                transcript: None,
+                transcript_file: None,
+            },
             host: Host { baz: BazPreset { delay_ms } },
             limits: Limits::default(),
         },
         source: Source { path: PathBuf::from("<command line>"), text: String::new() },
+        transcript: None,
     };
     let runtime = run::Runtime::new()?;
     let pre = runtime.prepare(&guests::read_component(wasm)?)?;

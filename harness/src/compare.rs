@@ -8,10 +8,11 @@ use std::fmt::Write;
 use anyhow::{Result, bail};
 use similar::{Algorithm, ChangeTag, TextDiff};
 use wasmtime::Trap;
-use wasmtime::component::Val;
+use wasmtime::component::{Type, Val};
 
 use crate::case::Loaded;
 use crate::run::{Observed, Outcome, parse_wave};
+use crate::transmit;
 
 /// Every trap kind a case may expect: `wasmtime::Trap` variants in kebab-case.
 pub fn trap_kinds() -> Vec<String> {
@@ -37,19 +38,62 @@ pub fn trap_kind(error: &wasmtime::Error) -> Option<String> {
 /// `Ok(())` when the observation meets the expectation; otherwise the
 /// failure text. An `Err` is a problem with the case (bad expected WAVE).
 pub fn check(loaded: &Loaded, observed: &Observed) -> Result<Result<(), String>> {
-    let expected = expected_lines(loaded, observed)?;
-    let actual = actual_lines(loaded, observed);
+    let mut expected = outcome_expected(loaded, observed)?;
+    let mut actual = outcome_actual(observed);
+    let mut first_event = None;
+    if let Some(events) = &loaded.transcript {
+        let got = transcript(observed);
+        first_event = events.iter().zip(got.iter().map(Some).chain(std::iter::repeat(None))).enumerate().find_map(
+            |(i, (want, got))| (got != Some(&want.text)).then(|| {
+                let got = got.map_or("nothing (the transcript ended)".to_string(), |g| format!("`{g}`"));
+                format!("first divergent event: #{} at {}: expected `{}`, got {got}", i + 1, want.at, want.text)
+            }),
+        );
+        if first_event.is_none() && got.len() > events.len() {
+            first_event = Some(format!(
+                "first divergent event: #{}: an event beyond the expected ones: `{}`",
+                events.len() + 1,
+                got[events.len()]
+            ));
+        }
+        expected.push_str("-- transcript --\n");
+        actual.push_str("-- transcript --\n");
+        for e in events {
+            expected.push_str(&e.text);
+            expected.push('\n');
+        }
+        for e in &got {
+            actual.push_str(e);
+            actual.push('\n');
+        }
+    }
     if expected == actual {
         return Ok(Ok(()));
     }
-    let mut msg = diff(&loaded.source.path.display().to_string(), &expected, &actual);
+    let mut msg = String::new();
+    if let Some(first) = first_event {
+        msg.push_str(&first);
+        msg.push('\n');
+    }
+    msg.push_str(&diff(&loaded.source.path.display().to_string(), &expected, &actual));
     if let Outcome::Failed { error, .. } = &observed.outcome {
         let _ = write!(msg, "\nerror:\n{}\n", crate::report::render_wasmtime(error));
     }
     Ok(Err(msg))
 }
 
-fn expected_lines(loaded: &Loaded, observed: &Observed) -> Result<String> {
+/// The observed transcript: preset and guest events in the order they
+/// happened, then each stream and future (parameters, then results) with
+/// everything that crossed it merged into one line and how it ended.
+pub fn transcript(observed: &Observed) -> Vec<String> {
+    let mut out = observed.events.clone();
+    for log in &observed.handles {
+        out.extend(log.lock().unwrap().lines());
+    }
+    out
+}
+
+fn outcome_expected(loaded: &Loaded, observed: &Observed) -> Result<String> {
     let expect = &loaded.case.expect;
     let calls = *loaded.case.call.concurrent.get_ref();
     let one = match (&expect.result, &expect.trap, &observed.result_type) {
@@ -63,6 +107,9 @@ fn expected_lines(loaded: &Loaded, observed: &Observed) -> Result<String> {
             ),
             _ => format!("returned {}", text.get_ref()),
         },
+        // Streams and futures cannot be written in WAVE; what they carry is
+        // checked through the transcript.
+        (None, None, Some(ty)) if transmit::has_handles(ty) => format!("returned {}", shape(ty)),
         (None, None, _) => "returned".to_string(),
     };
     let mut out = String::new();
@@ -70,19 +117,26 @@ fn expected_lines(loaded: &Loaded, observed: &Observed) -> Result<String> {
         out.push_str(&one);
         out.push('\n');
     }
-    if let Some(events) = &expect.host_events {
-        events_section(&mut out, events.get_ref());
-    }
     Ok(out)
 }
 
-fn actual_lines(loaded: &Loaded, observed: &Observed) -> String {
+/// How a result type with handles is shown: `stream`, `(stream, future)`.
+fn shape(ty: &Type) -> String {
+    match ty {
+        Type::Stream(_) => "stream".into(),
+        Type::Future(_) => "future".into(),
+        Type::Tuple(t) => format!("({})", t.types().map(|t| shape(&t)).collect::<Vec<_>>().join(", ")),
+        _ => "_".into(),
+    }
+}
+
+fn outcome_actual(observed: &Observed) -> String {
     let mut out = String::new();
     match &observed.outcome {
         Outcome::Returned(results) => {
             for r in results {
                 match r {
-                    Some(v) => writeln!(out, "returned {}", wave(v)),
+                    Some(v) => writeln!(out, "returned {}", transmit::render_result(v)),
                     None => writeln!(out, "returned"),
                 }
                 .unwrap();
@@ -96,22 +150,11 @@ fn actual_lines(loaded: &Loaded, observed: &Observed) -> String {
             writeln!(out, "timed out after {} ms (limits.timeout-ms)", limit.as_millis()).unwrap()
         }
     }
-    if loaded.case.expect.host_events.is_some() {
-        events_section(&mut out, &observed.events);
-    }
     out
 }
 
-fn events_section(out: &mut String, events: &[String]) {
-    out.push_str("-- host events --\n");
-    for e in events {
-        out.push_str(e);
-        out.push('\n');
-    }
-}
-
 fn wave(v: &Val) -> String {
-    wasm_wave::to_string(v).unwrap_or_else(|e| format!("<unprintable value {v:?}: {e}>"))
+    transmit::wave(v)
 }
 
 fn first_line(error: &wasmtime::Error) -> String {

@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use anyhow::Result;
-use wasmtime::StoreLimits;
+use wasmtime::{StoreContextMut, StoreLimits};
 use wasmtime::component::{Accessor, Linker, ResourceTable, Val};
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
@@ -28,7 +28,7 @@ pub struct Presets {
     baz: case::BazPreset,
     baz_enters: u32,
     baz_exits: u32,
-    /// Host events in the order they happened (see the README).
+    /// Preset and guest-recorded events in the order they happened.
     pub events: Vec<String>,
 }
 
@@ -71,6 +71,14 @@ pub fn add_to_linker(linker: &mut Linker<Ctx>) -> Result<()> {
     linker.root().instance("local:local/baz")?.func_new_concurrent("foo", |acc, _ty, params, results| {
         Box::pin(baz_foo(acc, params, results))
     })?;
+    // Guests report their observations into the transcript, verbatim.
+    linker.root().instance("local:local/transcript")?.func_wrap(
+        "record",
+        |mut store: StoreContextMut<'_, Ctx>, (event,): (String,)| {
+            store.data_mut().presets.events.push(event);
+            Ok(())
+        },
+    )?;
     Ok(())
 }
 

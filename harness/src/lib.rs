@@ -2,7 +2,8 @@
 //!
 //! The pipeline, one module per stage:
 //! `discover` → `case` → `guests` → `compose` → `run` (with the `host`
-//! presets) → `compare` → `report`. `suite` wires them and shares work
+//! presets and `transmit`, the host's ends of streams and futures) →
+//! `compare` → `report`. `suite` wires them and shares work
 //! between cases; `cli` is the command line.
 
 pub mod case;
@@ -15,6 +16,7 @@ pub mod host;
 pub mod report;
 pub mod run;
 pub mod suite;
+pub mod transmit;
 
 /// The wasmtime version resolved in Cargo.lock.
 pub const WASMTIME_VERSION: &str = env!("WASMTIME_VERSION");

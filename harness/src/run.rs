@@ -7,10 +7,11 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use wasmtime::component::{Component, Func, Instance, InstancePre, Linker, Type, Val};
-use wasmtime::{Config, Engine, Store, StoreLimitsBuilder, Trap};
+use wasmtime::{AsContextMut, Config, Engine, Store, StoreLimitsBuilder, Trap};
 
 use crate::case::Loaded;
 use crate::host::{self, Ctx};
+use crate::transmit::{self, HandleLog, Log};
 
 /// How often the epoch advances; the granularity of in-wasm time limits.
 const EPOCH_TICK: Duration = Duration::from_millis(10);
@@ -76,8 +77,10 @@ pub struct Observed {
     pub outcome: Outcome,
     /// The function's result type, to read the expected WAVE against.
     pub result_type: Option<Type>,
-    /// Host preset events in order.
+    /// Host preset and guest-recorded events in order.
     pub events: Vec<String>,
+    /// What crossed each stream and future: parameters, then results.
+    pub handles: Vec<Log>,
     pub stdout: String,
     pub stderr: String,
     /// Time spent in the calls (not instantiation).
@@ -102,6 +105,7 @@ pub fn run(pre: &InstancePre<Ctx>, loaded: &Loaded) -> Result<Observed> {
         .build()
         .context("cannot start a tokio runtime")?;
     let mut call_time = Duration::ZERO;
+    let mut handles = Vec::new();
     let (outcome, result_type) = rt.block_on(async {
         let work = async {
             let instance = match pre.instantiate_async(&mut store).await {
@@ -111,9 +115,10 @@ pub fn run(pre: &InstancePre<Ctx>, loaded: &Loaded) -> Result<Observed> {
             let func = lookup(&instance, &mut store, loaded)?;
             let ty = func.ty(&store);
             let result_type = ty.results().next();
-            let params = args(loaded, ty.params().map(|(_, t)| t).collect())?;
+            let params = args(loaded, &mut store, ty.params().map(|(n, t)| (n.to_string(), t)).collect(), &mut handles)?;
             let started = Instant::now();
-            let outcome = call(&mut store, func, params, ty.results().len(), *case.call.concurrent.get_ref()).await;
+            let count = *case.call.concurrent.get_ref();
+            let outcome = call(&mut store, func, params, result_type.clone(), count, &mut handles).await?;
             call_time = started.elapsed();
             Ok::<_, anyhow::Error>((outcome, result_type))
         };
@@ -131,15 +136,26 @@ pub fn run(pre: &InstancePre<Ctx>, loaded: &Loaded) -> Result<Observed> {
         outcome,
         result_type,
         events: ctx.presets.events,
+        handles,
         stdout: String::from_utf8_lossy(&ctx.stdout.contents()).into_owned(),
         stderr: String::from_utf8_lossy(&ctx.stderr.contents()).into_owned(),
         call_time,
     })
 }
 
-/// Start `count` identical calls at once and wait for all of them.
-async fn call(store: &mut Store<Ctx>, func: Func, params: Vec<Val>, results: usize, count: u32) -> Outcome {
-    let calls = store
+/// Start `count` identical calls at once and wait for all of them, then
+/// read every stream and future they returned to its end. `Err` is a host
+/// limitation (a payload type the host cannot carry), not a guest outcome.
+async fn call(
+    store: &mut Store<Ctx>,
+    func: Func,
+    params: Vec<Val>,
+    result_type: Option<Type>,
+    count: u32,
+    handles: &mut Vec<Log>,
+) -> Result<Outcome> {
+    let results = usize::from(result_type.is_some());
+    let run = store
         .run_concurrent(async |acc| {
             let calls = (0..count).map(|_| {
                 let params = params.clone();
@@ -148,21 +164,37 @@ async fn call(store: &mut Store<Ctx>, func: Func, params: Vec<Val>, results: usi
                     func.call_concurrent(acc, &params, &mut out).await.map(|()| out)
                 }
             });
-            futures::future::join_all(calls).await
+            let all = futures::future::join_all(calls).await;
+            // Returned streams and futures are read after every call has
+            // returned: what their writers do after returning is part of
+            // the case.
+            let mut logs = Vec::new();
+            let mut waits = Vec::new();
+            if let Some(ty) = &result_type {
+                for value in all.iter().flatten().flat_map(|vals| vals.first()) {
+                    let started = acc.with(|mut a| transmit::collect(a.as_context_mut(), "result", value, ty, &mut logs))?;
+                    waits.extend(started);
+                }
+            }
+            for wait in waits {
+                let _ = wait.await;
+            }
+            Ok::<_, anyhow::Error>((all, logs))
         })
         .await;
-    let all = match calls {
-        Ok(all) => all,
-        Err(error) => return Outcome::Failed { during: "the call", error },
+    let (all, logs) = match run {
+        Ok(r) => r?,
+        Err(error) => return Ok(Outcome::Failed { during: "the call", error }),
     };
+    handles.extend(logs);
     let mut returned = Vec::new();
     for call in all {
         match call {
             Ok(vals) => returned.push(vals.into_iter().next()),
-            Err(error) => return Outcome::Failed { during: "the call", error },
+            Err(error) => return Ok(Outcome::Failed { during: "the call", error }),
         }
     }
-    Outcome::Returned(returned)
+    Ok(Outcome::Returned(returned))
 }
 
 /// Find `interface#function` (or a top-level `function`) among the exports.
@@ -180,23 +212,66 @@ fn lookup(instance: &Instance, store: &mut Store<Ctx>, loaded: &Loaded) -> Resul
     })
 }
 
-/// Read the case's WAVE arguments against the parameter types.
-fn args(loaded: &Loaded, types: Vec<Type>) -> Result<Vec<Val>> {
+/// Build the call's arguments: WAVE values for plain parameters, host-made
+/// streams and futures (logged into `handles`) for the others.
+fn args(loaded: &Loaded, store: &mut Store<Ctx>, params: Vec<(String, Type)>, handles: &mut Vec<Log>) -> Result<Vec<Val>> {
     let call = &loaded.case.call;
-    if call.args.len() != types.len() {
+    let at = loaded.source.at(&call.function.span());
+    let function = call.function.get_ref();
+    let plain = params.iter().filter(|(_, t)| !matches!(t, Type::Stream(_) | Type::Future(_))).count();
+    if call.args.len() != plain {
         bail!(
-            "{}: `{}` takes {} argument(s), the case gives {}",
-            loaded.source.at(&call.function.span()),
-            call.function.get_ref(),
-            types.len(),
+            "{at}: `{function}` takes {plain} plain argument(s) (streams and futures go in \
+             [call.stream-args] / [call.future-args]), the case gives {}",
             call.args.len()
         );
     }
-    call.args
-        .iter()
-        .zip(&types)
-        .map(|(arg, ty)| parse_wave(loaded, arg, ty))
-        .collect()
+    let mut waves = call.args.iter();
+    let mut vals = Vec::new();
+    for (name, ty) in &params {
+        let val = match ty {
+            Type::Stream(st) => {
+                let arg = call.stream_args.get(name).with_context(|| {
+                    format!("{at}: parameter `{name}` is a stream; say what the host writes in [call.stream-args.{name}]")
+                })?;
+                let payload = payload_type(&at, name, st.ty())?;
+                let chunks = arg
+                    .chunks
+                    .iter()
+                    .map(|c| c.iter().map(|w| parse_wave(loaded, w, &payload)).collect::<Result<Vec<_>>>())
+                    .collect::<Result<Vec<_>>>()?;
+                let log = HandleLog::new(name.clone(), true, true);
+                handles.push(log.clone());
+                transmit::stream_arg(store, Some(payload), chunks, log)?
+            }
+            Type::Future(ft) => {
+                let arg = call.future_args.get(name).with_context(|| {
+                    format!("{at}: parameter `{name}` is a future; give its value in [call.future-args.{name}]")
+                })?;
+                let payload = payload_type(&at, name, ft.ty())?;
+                let value = parse_wave(loaded, &arg.value, &payload)?;
+                let log = HandleLog::new(name.clone(), true, false);
+                handles.push(log.clone());
+                transmit::future_arg(store, Some(payload), value, log)?
+            }
+            _ => parse_wave(loaded, waves.next().expect("counted above"), ty)?,
+        };
+        vals.push(val);
+    }
+    let streams = call.stream_args.keys().map(|n| ("stream-args", n));
+    let futures = call.future_args.keys().map(|n| ("future-args", n));
+    for (kind, name) in streams.chain(futures) {
+        {
+            if !params.iter().any(|(n, _)| n == name) {
+                bail!("{at}: [call.{kind}.{name}] names no parameter of `{function}`");
+            }
+        }
+    }
+    Ok(vals)
+}
+
+fn payload_type(at: &str, name: &str, ty: Option<Type>) -> Result<Type> {
+    ty.with_context(|| format!("{at}: parameter `{name}` has no payload; the host cannot feed payload-less streams or futures"))
 }
 
 /// Parse one WAVE value against `ty`, with the error pointing into the file.
