@@ -37,9 +37,9 @@ pub struct Rewrite {
     pub changes: Vec<Change>,
 }
 
-/// One value of a case file to replace. A new kind of expectation (e.g. a
-/// stream transcript in a sidecar file) is one more variant here and one more
-/// branch in `Rewrite::apply`.
+/// One expected value to replace. A new kind of expectation is one more
+/// variant here and its branch in `rewrite_text` (a value in the case file)
+/// or in `Rewrite::apply` (e.g. a stream transcript in a sidecar file).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Change {
     /// `expect.result` becomes this WAVE text, or goes (`None`).
@@ -70,7 +70,9 @@ pub fn proposal(loaded: &Loaded, observed: &Observed) -> Result<Rewrite, String>
         Outcome::TimedOut(_) => return Err("the case timed out: a hang is a bug to fix, not an expectation".into()),
         Outcome::Failed { during, error } => {
             let Some(kind) = trap_kind(error) else {
-                return Err(format!("{during} failed with an error that is not a trap, so there is no outcome to expect"));
+                return Err(format!(
+                    "{during} failed with an error that is not a trap, so there is no outcome to expect"
+                ));
             };
             if expect.trap.as_ref().is_none_or(|t| *t.get_ref() != kind) {
                 changes.push(Change::Trap(Some(kind)));
@@ -122,7 +124,8 @@ impl Rewrite {
     pub fn apply(&self) -> Result<()> {
         let text = std::fs::read_to_string(&self.path)
             .with_context(|| format!("cannot read {} to bless it", self.path.display()))?;
-        let new = rewrite_text(&text, &self.changes).with_context(|| format!("cannot bless {}", self.path.display()))?;
+        let new =
+            rewrite_text(&text, &self.changes).with_context(|| format!("cannot bless {}", self.path.display()))?;
         std::fs::write(&self.path, new).with_context(|| format!("cannot write {}", self.path.display()))
     }
 
@@ -219,8 +222,8 @@ host-events = ["a", "b"]  # events comment
 
     #[test]
     fn switches_between_result_and_trap() {
-        let out = rewrite_text(CASE, &[Change::Trap(Some("unreachable-code-reached".into())), Change::Result(None)])
-            .unwrap();
+        let out =
+            rewrite_text(CASE, &[Change::Trap(Some("unreachable-code-reached".into())), Change::Result(None)]).unwrap();
         assert!(out.contains("trap = \"unreachable-code-reached\"\n"), "{out}");
         assert!(!out.contains("result ="), "{out}");
         assert!(out.contains("# A case with comments everywhere.") && out.contains("# closing comment"), "{out}");

@@ -80,9 +80,9 @@ impl Expectations {
             }
             .ok_or_else(|| anyhow!("{at}: the entry for `{name}` needs a reason: a non-empty string"))?;
             let case_file = cases_root.join(format!("{name}.toml"));
-            let case = case_file.canonicalize().map_err(|_| {
-                anyhow!("{at}: unknown case `{name}`: there is no {}", case_file.display())
-            })?;
+            let case = case_file
+                .canonicalize()
+                .map_err(|_| anyhow!("{at}: unknown case `{name}`: there is no {}", case_file.display()))?;
             // `path:line`, without the column: the whole line is what goes.
             let line = at.rsplit_once(':').map_or(at.as_str(), |(line, _col)| line);
             by_case.insert(case, Entry { name: name.to_string(), reason: reason.to_string(), at: line.to_string() });
@@ -126,10 +126,8 @@ mod tests {
 
     #[test]
     fn entries_match_case_files_and_remember_their_line() {
-        let (file, cases) = setup(
-            "match",
-            "# known failures\n[known-failures]\na = \"reason a\"\n\n\"sub/b\" = \"reason b\"\n",
-        );
+        let (file, cases) =
+            setup("match", "# known failures\n[known-failures]\na = \"reason a\"\n\n\"sub/b\" = \"reason b\"\n");
         let exp = Expectations::load(&file, &cases).unwrap();
         let b = exp.lookup(&cases.join("sub/../sub/b.toml")).expect("sub/b is listed");
         assert_eq!((b.name.as_str(), b.reason.as_str()), ("sub/b", "reason b"));

@@ -38,9 +38,7 @@ pub fn changes<'a>(old: &'a Report, new: &'a Report) -> Changes<'a> {
         match (o.outcome.works(), n.outcome.works()) {
             (Some(true), Some(false)) => out.regressions.push((o, n)),
             (Some(false), Some(true)) => out.fixes.push((o, n)),
-            (Some(false), Some(false)) if o.outcome != n.outcome || o.summary != n.summary => {
-                out.changed.push((o, n))
-            }
+            (Some(false), Some(false)) if o.outcome != n.outcome || o.summary != n.summary => out.changed.push((o, n)),
             (Some(_), None) | (None, Some(_)) => out.skipped.push((o, n)),
             _ => {}
         }
@@ -65,8 +63,7 @@ fn version_changes(old: &Environment, new: &Environment) -> Vec<(String, String,
     let crates = |env: &Environment| {
         let mut map: BTreeMap<(String, String), BTreeSet<String>> = BTreeMap::new();
         for c in &env.crates {
-            let version =
-                if c.patched { format!("{} ({})", c.version, c.source) } else { c.version.clone() };
+            let version = if c.patched { format!("{} ({})", c.version, c.source) } else { c.version.clone() };
             map.entry((c.name.clone(), c.lock.clone())).or_default().insert(version);
         }
         map
@@ -302,9 +299,10 @@ mod tests {
         assert!(at("fixes (1):") < at("new cases (1):"));
         assert!(at("  a: pass → timed out: timed out after 100 ms") > at("regressions (2):"));
         assert!(at("  wasmtime: 48.0.8 → 49.0.0 (path)") > at("version changes (2):"));
-        assert!(text.trim_end().ends_with(
-            "2 regressions, 1 fix, 1 new case, 1 removed case, 1 changed failure, 2 version changes"
-        ));
+        assert!(
+            text.trim_end()
+                .ends_with("2 regressions, 1 fix, 1 new case, 1 removed case, 1 changed failure, 2 version changes")
+        );
     }
 
     #[test]

@@ -151,13 +151,7 @@ pub struct Judge {
 
 impl Judge {
     pub fn new(expectations: Expectations, bless: bool, root: &Path) -> Judge {
-        Judge {
-            expectations,
-            bless,
-            root: root.to_owned(),
-            records: Mutex::default(),
-            blessed: Mutex::default(),
-        }
+        Judge { expectations, bless, root: root.to_owned(), records: Mutex::default(), blessed: Mutex::default() }
     }
 
     /// The test's result for a case run; `Err` is the failure message.
@@ -177,20 +171,22 @@ impl Judge {
             // A known failure is never blessed: that would make the case
             // expect the host's bug.
             (Verdict::Fail | Verdict::TimedOut, Some(_)) => (Outcome::KnownFailure, Ok(())),
-            (Verdict::TimedOut, None) => (Outcome::TimedOut, Err(run.message)),
-            (Verdict::Fail, None) => match (&run.bless, self.bless) {
-                (Some(Ok(rewrite)), true) => match self.bless(rewrite) {
-                    Ok(()) => {
-                        blessed = true;
-                        (Outcome::Pass, Ok(()))
-                    }
-                    Err(e) => (Outcome::Fail, Err(format!("{}\n{}", run.message, e))),
-                },
-                (Some(Err(why)), true) => {
-                    (Outcome::Fail, Err(format!("{}\nnot blessed: {why}", run.message.trim_end())))
+            (verdict @ (Verdict::Fail | Verdict::TimedOut), None) => {
+                let outcome = if verdict == Verdict::TimedOut { Outcome::TimedOut } else { Outcome::Fail };
+                let not_blessed = |why: &str| Err(format!("{}\n\nnot blessed: {why}", run.message.trim_end()));
+                match (&run.bless, self.bless) {
+                    (_, false) => (outcome, Err(run.message.clone())),
+                    (Some(Ok(rewrite)), true) => match self.bless(rewrite) {
+                        Ok(()) => {
+                            blessed = true;
+                            (Outcome::Pass, Ok(()))
+                        }
+                        Err(e) => (outcome, not_blessed(&e)),
+                    },
+                    (Some(Err(why)), true) => (outcome, not_blessed(why)),
+                    (None, true) => (outcome, not_blessed("the case could not run, so nothing was observed")),
                 }
-                _ => (Outcome::Fail, Err(run.message)),
-            },
+            }
         };
         let failed = !matches!(outcome, Outcome::Pass | Outcome::Skipped);
         self.records.lock().unwrap().push(CaseResult {
@@ -206,7 +202,7 @@ impl Judge {
     }
 
     fn bless(&self, rewrite: &Rewrite) -> Result<(), String> {
-        bless::bless(rewrite).map_err(|e| format!("bless failed: {}", crate::report::render(&e)))?;
+        bless::bless(rewrite).map_err(|e| crate::report::render(&e))?;
         self.blessed.lock().unwrap().push(rewrite.describe());
         Ok(())
     }

@@ -121,12 +121,8 @@ pub fn locked_crates(lock_text: &str, lock_name: &str) -> Result<Vec<Crate>> {
     let lock: Lock = toml::from_str(lock_text).context("not a Cargo.lock")?;
     // A package without a source is either a workspace member or a path
     // dependency; only the latter is something other packages depend on.
-    let depended_on: BTreeSet<&str> = lock
-        .package
-        .iter()
-        .flat_map(|p| &p.dependencies)
-        .filter_map(|d| d.split_whitespace().next())
-        .collect();
+    let depended_on: BTreeSet<&str> =
+        lock.package.iter().flat_map(|p| &p.dependencies).filter_map(|d| d.split_whitespace().next()).collect();
     let mut crates: Vec<Crate> = lock
         .package
         .iter()

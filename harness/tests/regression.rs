@@ -63,9 +63,12 @@ fn read_json(path: &Path) -> Value {
 }
 
 fn case<'a>(report: &'a Value, name: &str) -> &'a Value {
-    report["cases"].as_array().unwrap().iter().find(|c| c["name"] == name).unwrap_or_else(|| {
-        panic!("no case `{name}` in the report: {report:#}")
-    })
+    report["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == name)
+        .unwrap_or_else(|| panic!("no case `{name}` in the report: {report:#}"))
 }
 
 fn s(path: &Path) -> &str {
@@ -219,8 +222,12 @@ fn bless_rewrites_the_wrong_expectations_and_keeps_comments() {
     let blessed = format!("blessed {} (expect.result, expect.host-events)", case_file.display());
     assert!(stdout(&run).contains(&blessed), "expected `{blessed}` in:\n{}", text(&run));
     assert_eq!(std::fs::read_to_string(&slow).unwrap(), slow_text);
+    assert!(stdout(&run).contains("not blessed: the case timed out"), "{}", text(&run));
     let json = read_json(&report);
-    assert_eq!((&case(&json, "overlaps")["outcome"], &case(&json, "overlaps")["blessed"]), (&"pass".into(), &true.into()));
+    assert_eq!(
+        (&case(&json, "overlaps")["outcome"], &case(&json, "overlaps")["blessed"]),
+        (&"pass".into(), &true.into())
+    );
     assert_eq!(case(&json, "slow")["outcome"], "timed_out");
 
     let now = std::fs::read_to_string(&case_file).unwrap();
