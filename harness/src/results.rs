@@ -201,9 +201,12 @@ impl Judge {
         result
     }
 
+    /// Rewrite a case file and say so, as each one happens.
     fn bless(&self, rewrite: &Rewrite) -> Result<(), String> {
-        bless::bless(rewrite).map_err(|e| crate::report::render(&e))?;
-        self.blessed.lock().unwrap().push(rewrite.describe());
+        rewrite.apply().map_err(|e| crate::report::render(&e))?;
+        let what = format!("{} ({})", self.shown(&rewrite.path), rewrite.keys());
+        println!("blessed {what}");
+        self.blessed.lock().unwrap().push(what);
         Ok(())
     }
 

@@ -42,6 +42,10 @@ pub enum Verdict {
 }
 
 impl CaseRun {
+    fn pass() -> CaseRun {
+        CaseRun { verdict: Verdict::Pass, message: String::new(), summary: String::new(), bless: None }
+    }
+
     /// The case could not be run or compared; there is nothing to bless.
     fn broken(ctx: &report::Context<'_>, error: &anyhow::Error, observed: Option<&run::Observed>) -> CaseRun {
         let (stdout, stderr) = observed.map_or(("", ""), |o| (o.stdout.as_str(), o.stderr.as_str()));
@@ -111,25 +115,22 @@ impl Suite {
 
     /// Load, compose, run and compare one case.
     pub fn run_case(&self, path: &Path) -> CaseRun {
+        self.try_case(path).unwrap_or_else(|broken| broken)
+    }
+
+    /// `Err` is a case that could not be run or compared.
+    fn try_case(&self, path: &Path) -> Result<CaseRun, CaseRun> {
         let mut ctx = report::Context { case_file: path, chain: &[], composed: None };
-        let loaded = match Case::load(path, &self.known_guests) {
-            Ok(loaded) => loaded,
-            Err(e) => return CaseRun::broken(&ctx, &e, None),
-        };
+        let fail = |ctx: &report::Context<'_>, e: anyhow::Error| CaseRun::broken(ctx, &e, None);
+        let loaded = Case::load(path, &self.known_guests).map_err(|e| fail(&ctx, e))?;
         let names = loaded.case.chain_names();
         ctx.chain = &names;
-        let chain = match self.chain(&names) {
-            Ok(chain) => chain,
-            Err(e) => return CaseRun::broken(&ctx, &e, None),
-        };
+        let chain = self.chain(&names).map_err(|e| fail(&ctx, e))?;
         ctx.composed = Some(&chain.path);
-        let observed = match run::run(&chain.pre, &loaded) {
-            Ok(observed) => observed,
-            Err(e) => return CaseRun::broken(&ctx, &e, None),
-        };
+        let observed = run::run(&chain.pre, &loaded).map_err(|e| fail(&ctx, e))?;
         match compare::check(&loaded, &observed) {
-            Ok(Ok(())) => CaseRun { verdict: Verdict::Pass, message: String::new(), summary: String::new(), bless: None },
-            Ok(Err(body)) => CaseRun {
+            Ok(Ok(())) => Ok(CaseRun::pass()),
+            Ok(Err(body)) => Ok(CaseRun {
                 verdict: match observed.outcome {
                     run::Outcome::TimedOut(_) => Verdict::TimedOut,
                     _ => Verdict::Fail,
@@ -137,8 +138,8 @@ impl Suite {
                 message: report::failure(&ctx, &body, &observed.stdout, &observed.stderr),
                 summary: results::summary(&observed.outcome, &body),
                 bless: Some(bless::proposal(&loaded, &observed)),
-            },
-            Err(e) => CaseRun::broken(&ctx, &e, Some(&observed)),
+            }),
+            Err(e) => Err(CaseRun::broken(&ctx, &e, Some(&observed))),
         }
     }
 
