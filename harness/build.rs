@@ -1,5 +1,9 @@
-//! Records the resolved versions of the crates under test, from Cargo.lock,
-//! so failures and reports say which wasmtime produced them.
+//! Records what the harness is built with, so failures and reports say which
+//! wasmtime and which toolchain produced them: the wasmtime version resolved
+//! in Cargo.lock and rustc's version. (The other locked crates are read by
+//! `versions.rs`, which includes Cargo.lock itself.)
+
+use std::process::Command;
 
 fn main() {
     let lock_path = concat!(env!("CARGO_MANIFEST_DIR"), "/../Cargo.lock");
@@ -15,4 +19,15 @@ fn main() {
             .unwrap_or_else(|| "unknown".into())
     };
     println!("cargo:rustc-env=WASMTIME_VERSION={}", version("wasmtime"));
+
+    // The compiler cargo uses for this build (RUSTC), not whatever is on PATH.
+    let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
+    let rustc_version = Command::new(rustc)
+        .arg("-V")
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_else(|| "unknown".into());
+    println!("cargo:rustc-env=RUSTC_VERSION={rustc_version}");
 }

@@ -3,20 +3,27 @@
 //! The pipeline, one module per stage:
 //! `discover` → `case` → `guests` → `compose` → `run` (with the `host`
 //! presets and `transmit`, the host's ends of streams and futures) →
-//! `compare` → `report`. `suite` wires them and shares work
-//! between cases; `cli` is the command line.
+//! `compare` → `report`, then `results` (the host's `expectations`,
+//! `bless`, the JSON report with the `versions` in use). `suite` wires them
+//! and shares work between cases; `cli` is the command line, and
+//! `regressions` compares two reports.
 
+pub mod bless;
 pub mod case;
 pub mod cli;
 pub mod compare;
 pub mod compose;
 pub mod discover;
+pub mod expectations;
 pub mod guests;
 pub mod host;
+pub mod regressions;
 pub mod report;
+pub mod results;
 pub mod run;
 pub mod suite;
 pub mod transmit;
+pub mod versions;
 
 /// The wasmtime version resolved in Cargo.lock.
 pub const WASMTIME_VERSION: &str = env!("WASMTIME_VERSION");

@@ -6,6 +6,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Instant;
 
 use anyhow::{Context as _, Result};
 use libtest_mimic::{Failed, Trial};
@@ -15,8 +16,47 @@ use crate::case::Case;
 use crate::discover::CaseFile;
 use crate::guests::{GuestDirs, Guests};
 use crate::host::Ctx;
+use crate::results::Judge;
 use crate::run::Runtime;
-use crate::{compare, compose, report, run};
+use crate::{bless, compare, compose, report, results, run};
+
+/// How a case went, before the host's expectations and bless apply.
+pub struct CaseRun {
+    pub verdict: Verdict,
+    /// The failure message: what ran, the diff or error, the guests'
+    /// output. Empty on a pass.
+    pub message: String,
+    /// One line saying what went wrong, for reports. Empty on a pass.
+    pub summary: String,
+    /// When the observation differs from the expectation: the rewrite that
+    /// would make the case expect it, or why there is none.
+    pub bless: Option<Result<bless::Rewrite, String>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Pass,
+    /// A mismatch, or a problem with the case or its chain.
+    Fail,
+    TimedOut,
+}
+
+impl CaseRun {
+    fn pass() -> CaseRun {
+        CaseRun { verdict: Verdict::Pass, message: String::new(), summary: String::new(), bless: None }
+    }
+
+    /// The case could not be run or compared; there is nothing to bless.
+    fn broken(ctx: &report::Context<'_>, error: &anyhow::Error, observed: Option<&run::Observed>) -> CaseRun {
+        let (stdout, stderr) = observed.map_or(("", ""), |o| (o.stdout.as_str(), o.stderr.as_str()));
+        CaseRun {
+            verdict: Verdict::Fail,
+            message: report::failure(ctx, &report::render(error), stdout, stderr),
+            summary: results::one_line(&format!("{error:#}")),
+            bless: None,
+        }
+    }
+}
 
 /// A composed, compiled chain ready to instantiate.
 pub struct Chain {
@@ -56,21 +96,32 @@ impl Suite {
         })
     }
 
-    /// One test per case file. Nothing is built until a test runs.
-    pub fn trials(self: &Arc<Self>, files: Vec<CaseFile>) -> Vec<Trial> {
+    /// One test per case file. Nothing is built until a test runs; `judge`
+    /// settles each result and records its outcome.
+    pub fn trials(self: &Arc<Self>, files: Vec<CaseFile>, judge: &Arc<Judge>) -> Vec<Trial> {
         files
             .into_iter()
             .map(|file| {
                 let suite = Arc::clone(self);
-                Trial::test(file.name.clone(), move || suite.run_case(&file.path).map_err(Failed::from))
+                let judge = Arc::clone(judge);
+                Trial::test(file.name.clone(), move || {
+                    let started = Instant::now();
+                    let run = suite.run_case(&file.path);
+                    judge.settle(&file, run, started.elapsed()).map_err(Failed::from)
+                })
             })
             .collect()
     }
 
-    /// Load, compose, run and compare one case; `Err` is the failure text.
-    pub fn run_case(&self, path: &Path) -> Result<(), String> {
+    /// Load, compose, run and compare one case.
+    pub fn run_case(&self, path: &Path) -> CaseRun {
+        self.try_case(path).unwrap_or_else(|broken| broken)
+    }
+
+    /// `Err` is a case that could not be run or compared.
+    fn try_case(&self, path: &Path) -> Result<CaseRun, CaseRun> {
         let mut ctx = report::Context { case_file: path, chain: &[], composed: None };
-        let fail = |ctx: &report::Context<'_>, e: anyhow::Error| report::failure(ctx, &report::render(&e), "", "");
+        let fail = |ctx: &report::Context<'_>, e: anyhow::Error| CaseRun::broken(ctx, &e, None);
         let loaded = Case::load(path, &self.known_guests).map_err(|e| fail(&ctx, e))?;
         let names = loaded.case.chain_names();
         ctx.chain = &names;
@@ -78,9 +129,17 @@ impl Suite {
         ctx.composed = Some(&chain.path);
         let observed = run::run(&chain.pre, &loaded).map_err(|e| fail(&ctx, e))?;
         match compare::check(&loaded, &observed) {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(body)) => Err(report::failure(&ctx, &body, &observed.stdout, &observed.stderr)),
-            Err(e) => Err(report::failure(&ctx, &report::render(&e), &observed.stdout, &observed.stderr)),
+            Ok(Ok(())) => Ok(CaseRun::pass()),
+            Ok(Err(body)) => Ok(CaseRun {
+                verdict: match observed.outcome {
+                    run::Outcome::TimedOut(_) => Verdict::TimedOut,
+                    _ => Verdict::Fail,
+                },
+                message: report::failure(&ctx, &body, &observed.stdout, &observed.stderr),
+                summary: results::summary(&observed.outcome, &body),
+                bless: Some(bless::proposal(&loaded, &observed)),
+            }),
+            Err(e) => Err(CaseRun::broken(&ctx, &e, Some(&observed))),
         }
     }
 
