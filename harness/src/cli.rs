@@ -131,11 +131,12 @@ fn round_trip(wasm: &Path, input: &str, expected: &str, delay_ms: u64, concurren
         case: Case {
             description: "command-line round trip".into(),
             chain: Vec::new(),
-            call: Call {
+            call: Some(Call {
                 function: unspanned("local:local/baz#foo".into()),
                 args: vec![unspanned(wave(input)?)],
                 concurrent: Spanned::new(0..0, concurrent.max(1)),
-            },
+            }),
+            http: None,
             expect: Expect { result: Some(unspanned(wave(expected)?)), trap: None, host_events: None },
             host: Host { baz: BazPreset { delay_ms } },
             limits: Limits::default(),

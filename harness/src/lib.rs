@@ -2,7 +2,7 @@
 //!
 //! The pipeline, one module per stage:
 //! `discover` → `case` → `guests` → `compose` → `run` (with the `host`
-//! presets) → `compare` → `report`. `suite` wires them and shares work
+//! presets, and `http` for `[http]` cases) → `compare` → `report`. `suite` wires them and shares work
 //! between cases; `cli` is the command line.
 
 pub mod case;
@@ -12,6 +12,7 @@ pub mod compose;
 pub mod discover;
 pub mod guests;
 pub mod host;
+pub mod http;
 pub mod report;
 pub mod run;
 pub mod suite;

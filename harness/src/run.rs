@@ -9,7 +9,7 @@ use anyhow::{Context, Result, bail};
 use wasmtime::component::{Component, Func, Instance, InstancePre, Linker, Type, Val};
 use wasmtime::{Config, Engine, Store, StoreLimitsBuilder, Trap};
 
-use crate::case::Loaded;
+use crate::case::{Call, Loaded};
 use crate::host::{self, Ctx};
 
 /// How often the epoch advances; the granularity of in-wasm time limits.
@@ -108,12 +108,18 @@ pub fn run(pre: &InstancePre<Ctx>, loaded: &Loaded) -> Result<Observed> {
                 Ok(i) => i,
                 Err(error) => return Ok((Outcome::Failed { during: "instantiation", error }, None)),
             };
-            let func = lookup(&instance, &mut store, loaded)?;
-            let ty = func.ty(&store);
-            let result_type = ty.results().next();
-            let params = args(loaded, ty.params().map(|(_, t)| t).collect())?;
             let started = Instant::now();
-            let outcome = call(&mut store, func, params, ty.results().len(), *case.call.concurrent.get_ref()).await;
+            let (outcome, result_type) = match (&case.http, &case.call) {
+                (Some(request), _) => (crate::http::exchange(&mut store, &instance, loaded, request).await?, None),
+                (None, Some(c)) => {
+                    let func = lookup(&instance, &mut store, loaded, c)?;
+                    let ty = func.ty(&store);
+                    let params = args(loaded, c, ty.params().map(|(_, t)| t).collect())?;
+                    let outcome = call(&mut store, func, params, ty.results().len(), *c.concurrent.get_ref()).await;
+                    (outcome, ty.results().next())
+                }
+                (None, None) => bail!("{}: the case has neither `[call]` nor `[http]`", loaded.source.path.display()),
+            };
             call_time = started.elapsed();
             Ok::<_, anyhow::Error>((outcome, result_type))
         };
@@ -166,8 +172,8 @@ async fn call(store: &mut Store<Ctx>, func: Func, params: Vec<Val>, results: usi
 }
 
 /// Find `interface#function` (or a top-level `function`) among the exports.
-fn lookup(instance: &Instance, store: &mut Store<Ctx>, loaded: &Loaded) -> Result<Func> {
-    let name = &loaded.case.call.function;
+fn lookup(instance: &Instance, store: &mut Store<Ctx>, loaded: &Loaded, call: &Call) -> Result<Func> {
+    let name = &call.function;
     let found = match name.get_ref().split_once('#') {
         Some((iface, f)) => instance
             .get_export_index(&mut *store, None, iface)
@@ -181,8 +187,7 @@ fn lookup(instance: &Instance, store: &mut Store<Ctx>, loaded: &Loaded) -> Resul
 }
 
 /// Read the case's WAVE arguments against the parameter types.
-fn args(loaded: &Loaded, types: Vec<Type>) -> Result<Vec<Val>> {
-    let call = &loaded.case.call;
+fn args(loaded: &Loaded, call: &Call, types: Vec<Type>) -> Result<Vec<Val>> {
     if call.args.len() != types.len() {
         bail!(
             "{}: `{}` takes {} argument(s), the case gives {}",
