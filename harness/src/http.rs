@@ -47,7 +47,6 @@ const TEXT_LIMIT: usize = 1024;
 /// wasi:http hooks for the cases: the defaults, except that a guest's
 /// outgoing request (`wasi:http/client#send`) is refused, because a case's
 /// guests talk to the harness only.
-#[derive(Default)]
 pub struct Hooks;
 
 impl WasiHttpHooks for Hooks {
