@@ -2,8 +2,8 @@
 //!
 //! The pipeline, one module per stage:
 //! `discover` → `case` → `guests` → `compose` → `run` (with the `host`
-//! presets, and `http` for `[http]` cases) → `compare` → `report`. `suite` wires them and shares work
-//! between cases; `cli` is the command line.
+//! presets, and `http` for `[http]` cases) → `compare` → `report`. `suite`
+//! wires them and shares work between cases; `cli` is the command line.
 
 pub mod case;
 pub mod cli;
