@@ -220,13 +220,14 @@ fn round_trip(wasm: &Path, input: &str, expected: &str, delay_ms: u64, concurren
         case: Case {
             description: "command-line round trip".into(),
             chain: Vec::new(),
-            call: Call {
+            call: Some(Call {
                 function: unspanned("local:local/baz#foo".into()),
                 args: vec![unspanned(wave(input)?)],
                 concurrent: Spanned::new(0..0, concurrent.max(1)),
                 stream_args: Default::default(),
                 future_args: Default::default(),
-            },
+            }),
+            http: None,
             expect: Expect {
                 result: Some(unspanned(wave(expected)?)),
                 trap: None,

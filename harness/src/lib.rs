@@ -2,11 +2,11 @@
 //!
 //! The pipeline, one module per stage:
 //! `discover` → `case` → `guests` → `compose` → `run` (with the `host`
-//! presets and `transmit`, the host's ends of streams and futures) →
-//! `compare` → `report`, then `results` (the host's `expectations`,
-//! `bless`, the JSON report with the `versions` in use). `suite` wires them
-//! and shares work between cases; `cli` is the command line, and
-//! `regressions` compares two reports.
+//! presets, `transmit` for the host's ends of streams and futures, and
+//! `http` for `[http]` cases) → `compare` → `report`, then `results` (the
+//! host's `expectations`, `bless`, the JSON report with the `versions` in
+//! use). `suite` wires them and shares work between cases; `cli` is the
+//! command line, and `regressions` compares two reports.
 
 pub mod bless;
 pub mod case;
@@ -17,6 +17,7 @@ pub mod discover;
 pub mod expectations;
 pub mod guests;
 pub mod host;
+pub mod http;
 pub mod regressions;
 pub mod report;
 pub mod results;

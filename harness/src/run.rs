@@ -9,7 +9,7 @@ use anyhow::{Context, Result, bail};
 use wasmtime::component::{Component, Func, Instance, InstancePre, Linker, Type, Val};
 use wasmtime::{AsContextMut, Config, Engine, Store, StoreLimitsBuilder, Trap};
 
-use crate::case::Loaded;
+use crate::case::{Call, Loaded};
 use crate::host::{self, Ctx};
 use crate::transmit::{self, HandleLog, Log};
 
@@ -112,13 +112,20 @@ pub fn run(pre: &InstancePre<Ctx>, loaded: &Loaded) -> Result<Observed> {
                 Ok(i) => i,
                 Err(error) => return Ok((Outcome::Failed { during: "instantiation", error }, None)),
             };
-            let func = lookup(&instance, &mut store, loaded)?;
-            let ty = func.ty(&store);
-            let result_type = ty.results().next();
-            let params = args(loaded, &mut store, ty.params().map(|(n, t)| (n.to_string(), t)).collect(), &mut handles)?;
             let started = Instant::now();
-            let count = *case.call.concurrent.get_ref();
-            let outcome = call(&mut store, func, params, result_type.clone(), count, &mut handles).await?;
+            let (outcome, result_type) = match (&case.http, &case.call) {
+                (Some(request), _) => (crate::http::exchange(&mut store, &instance, loaded, request).await?, None),
+                (None, Some(c)) => {
+                    let func = lookup(&instance, &mut store, loaded, c)?;
+                    let ty = func.ty(&store);
+                    let result_type = ty.results().next();
+                    let params = args(loaded, c, &mut store, ty.params().map(|(n, t)| (n.to_string(), t)).collect(), &mut handles)?;
+                    let count = *c.concurrent.get_ref();
+                    let outcome = call(&mut store, func, params, result_type.clone(), count, &mut handles).await?;
+                    (outcome, result_type)
+                }
+                (None, None) => bail!("{}: the case has neither `[call]` nor `[http]`", loaded.source.path.display()),
+            };
             call_time = started.elapsed();
             Ok::<_, anyhow::Error>((outcome, result_type))
         };
@@ -198,8 +205,8 @@ async fn call(
 }
 
 /// Find `interface#function` (or a top-level `function`) among the exports.
-fn lookup(instance: &Instance, store: &mut Store<Ctx>, loaded: &Loaded) -> Result<Func> {
-    let name = &loaded.case.call.function;
+fn lookup(instance: &Instance, store: &mut Store<Ctx>, loaded: &Loaded, call: &Call) -> Result<Func> {
+    let name = &call.function;
     let found = match name.get_ref().split_once('#') {
         Some((iface, f)) => instance
             .get_export_index(&mut *store, None, iface)
@@ -214,8 +221,13 @@ fn lookup(instance: &Instance, store: &mut Store<Ctx>, loaded: &Loaded) -> Resul
 
 /// Build the call's arguments: WAVE values for plain parameters, host-made
 /// streams and futures (logged into `handles`) for the others.
-fn args(loaded: &Loaded, store: &mut Store<Ctx>, params: Vec<(String, Type)>, handles: &mut Vec<Log>) -> Result<Vec<Val>> {
-    let call = &loaded.case.call;
+fn args(
+    loaded: &Loaded,
+    call: &Call,
+    store: &mut Store<Ctx>,
+    params: Vec<(String, Type)>,
+    handles: &mut Vec<Log>,
+) -> Result<Vec<Val>> {
     let at = loaded.source.at(&call.function.span());
     let function = call.function.get_ref();
     let plain = params.iter().filter(|(_, t)| !matches!(t, Type::Stream(_) | Type::Future(_))).count();
