@@ -4,12 +4,14 @@
 //! and only when their sources changed since the last build.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::Hash;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 use walkdir::WalkDir;
+
+use crate::cache::StableHasher;
 
 const TARGET: &str = "wasm32-wasip2";
 
@@ -77,14 +79,16 @@ impl GuestDirs {
         Ok(Guests { components })
     }
 
-    /// A hash of every guest and WIT source file (names and contents), so a
-    /// rebuild happens exactly when one of them changed.
+    /// A hash of every guest and WIT source file (names relative to their
+    /// folder, and contents), so a rebuild happens exactly when one of them
+    /// changed, wherever the checkout lives.
     fn sources_hash(&self) -> Result<String> {
-        let mut hasher = DefaultHasher::new();
-        // A new toolchain must rebuild too (and DefaultHasher may change with it).
+        let mut hasher = StableHasher::new();
+        // A new toolchain must rebuild too.
         let rustc = Command::new("rustc").arg("-V").output().context("cannot run rustc")?;
         rustc.stdout.hash(&mut hasher);
-        for root in [&self.src, &self.wit] {
+        for (folder, root) in [("guests", &self.src), ("wit", &self.wit)] {
+            folder.hash(&mut hasher);
             let files = WalkDir::new(root)
                 .sort_by_file_name()
                 .into_iter()
@@ -92,12 +96,12 @@ impl GuestDirs {
             for entry in files {
                 let entry = entry.with_context(|| format!("cannot walk {}", root.display()))?;
                 if entry.file_type().is_file() {
-                    entry.path().hash(&mut hasher);
+                    entry.path().strip_prefix(root).unwrap_or(entry.path()).hash(&mut hasher);
                     std::fs::read(entry.path())?.hash(&mut hasher);
                 }
             }
         }
-        Ok(format!("{:016x}\n", hasher.finish()))
+        Ok(format!("{}\n", hasher.hex()))
     }
 
     fn cargo_build(&self) -> Result<()> {

@@ -3,8 +3,10 @@
 //! The pipeline, one module per stage:
 //! `discover` → `case` → `guests` → `compose` → `run` (with the `host`
 //! presets) → `compare` → `report`. `suite` wires them and shares work
-//! between cases; `cli` is the command line.
+//! between cases, through `cache` across runs; `bench` measures that; `cli`
+//! is the command line.
 
+pub mod cache;
 pub mod case;
 pub mod cli;
 pub mod compare;
