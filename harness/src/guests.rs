@@ -85,8 +85,7 @@ impl GuestDirs {
     fn sources_hash(&self) -> Result<String> {
         let mut hasher = StableHasher::new();
         // A new toolchain must rebuild too.
-        let rustc = Command::new("rustc").arg("-V").output().context("cannot run rustc")?;
-        rustc.stdout.hash(&mut hasher);
+        toolchain_id()?.hash(&mut hasher);
         for (folder, root) in [("guests", &self.src), ("wit", &self.wit)] {
             folder.hash(&mut hasher);
             let files = WalkDir::new(root)
@@ -132,14 +131,45 @@ impl GuestDirs {
     }
 }
 
-/// Install the wasm32-wasip2 standard library through rustup when missing.
-fn ensure_target() -> Result<()> {
-    let sysroot = Command::new("rustc")
+/// Identifies the toolchain the nested cargo will use: its rustc's path,
+/// size and modification time (an update rewrites the file). Every test
+/// process checks this under nextest, and spawning `rustc` (through the
+/// rustup proxy, then loading its driver) cost 20–30 ms per process on an
+/// idle 2-core machine and over 100 ms on a busy one. When run by cargo (or
+/// nextest) through rustup, `RUSTUP_HOME` and `RUSTUP_TOOLCHAIN` name the
+/// toolchain and no process is needed; otherwise ask rustc for its sysroot,
+/// which gives the same identity.
+fn toolchain_id() -> Result<String> {
+    let identity = |sysroot: &Path| {
+        let rustc = sysroot.join("bin").join(format!("rustc{}", std::env::consts::EXE_SUFFIX));
+        let meta = std::fs::metadata(&rustc).ok()?;
+        Some(format!("{} {} {:?}", rustc.display(), meta.len(), meta.modified().ok()))
+    };
+    let env = |name| std::env::var_os(name);
+    if let (Some(home), Some(toolchain), None) = (env("RUSTUP_HOME"), env("RUSTUP_TOOLCHAIN"), env("RUSTC"))
+        && let Some(id) = identity(&Path::new(&home).join("toolchains").join(toolchain))
+    {
+        return Ok(id);
+    }
+    if let Some(id) = identity(&sysroot()?) {
+        return Ok(id);
+    }
+    // Not a usual layout: the version is the best identity left.
+    let version = Command::new("rustc").arg("-V").output().context("cannot run rustc")?;
+    Ok(String::from_utf8_lossy(&version.stdout).into_owned())
+}
+
+fn sysroot() -> Result<PathBuf> {
+    let out = Command::new("rustc")
         .args(["--print", "sysroot"])
         .output()
-        .context("cannot run rustc to find the sysroot")?;
-    let sysroot = PathBuf::from(String::from_utf8_lossy(&sysroot.stdout).trim());
-    if sysroot.join("lib/rustlib").join(TARGET).is_dir() {
+        .context("cannot run rustc to find the sysroot; is Rust installed and on PATH?")?;
+    Ok(PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()))
+}
+
+/// Install the wasm32-wasip2 standard library through rustup when missing.
+fn ensure_target() -> Result<()> {
+    if sysroot()?.join("lib/rustlib").join(TARGET).is_dir() {
         return Ok(());
     }
     eprintln!("the {TARGET} target is missing; installing it with `rustup target add {TARGET}`");
