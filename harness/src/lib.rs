@@ -6,6 +6,7 @@
 //! between cases, through `cache` across runs; `bench` measures that; `cli`
 //! is the command line.
 
+pub mod bench;
 pub mod cache;
 pub mod case;
 pub mod cli;
