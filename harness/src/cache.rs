@@ -164,7 +164,7 @@ impl DiskCache {
         let key = Self::key(runtime, parts);
         let wasm = self.dir.join(format!("{key}.wasm"));
         let cwasm = self.dir.join(format!("{key}.cwasm"));
-        if let Some(component) = self.load(runtime, &wasm, &cwasm, copy_to) {
+        if let Some(Ok(component)) = self.load(runtime, &wasm, &cwasm, copy_to) {
             return Ok(component);
         }
         std::fs::create_dir_all(&self.dir)
@@ -173,8 +173,14 @@ impl DiskCache {
         let lock = File::create(&lock_path).with_context(|| format!("cannot create {}", lock_path.display()))?;
         lock.lock().with_context(|| format!("cannot lock {}", lock_path.display()))?;
         // Another process may have built it while this one waited.
-        if let Some(component) = self.load(runtime, &wasm, &cwasm, copy_to) {
-            return Ok(component);
+        match self.load(runtime, &wasm, &cwasm, copy_to) {
+            Some(Ok(component)) => return Ok(component),
+            // Whatever is wrong with it, building again either repairs the
+            // entry or reports the problem with its context.
+            Some(Err(_)) => {
+                self.counters.rejected.fetch_add(1, Relaxed);
+            }
+            None => {}
         }
         let started = Instant::now();
         let composed = compose::compose(parts)?;
@@ -193,8 +199,9 @@ impl DiskCache {
         Ok(component)
     }
 
-    /// A stored entry, or `None` (missing or unusable: either way, rebuild).
-    fn load(&self, runtime: &Runtime, wasm: &Path, cwasm: &Path, copy_to: &Path) -> Option<Component> {
+    /// A stored entry; `None` when there is none, an error when it does not
+    /// load.
+    fn load(&self, runtime: &Runtime, wasm: &Path, cwasm: &Path, copy_to: &Path) -> Option<Result<Component>> {
         if !cwasm.is_file() {
             return None;
         }
@@ -213,19 +220,11 @@ impl DiskCache {
             write_if_changed(copy_to, &composed)?;
             Ok(component)
         });
-        match loaded {
-            Ok(component) => {
-                self.counters.load_nanos.fetch_add(started.elapsed().as_nanos() as u64, Relaxed);
-                self.counters.disk_hits.fetch_add(1, Relaxed);
-                Some(component)
-            }
-            // Whatever went wrong, building again either repairs the entry
-            // or reports the problem with its context.
-            Err(_) => {
-                self.counters.rejected.fetch_add(1, Relaxed);
-                None
-            }
+        if loaded.is_ok() {
+            self.counters.load_nanos.fetch_add(started.elapsed().as_nanos() as u64, Relaxed);
+            self.counters.disk_hits.fetch_add(1, Relaxed);
         }
+        Some(loaded)
     }
 }
 
@@ -259,4 +258,91 @@ pub fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<()> {
         return Ok(());
     }
     write_atomically(path, bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The smallest components that compile differently; wasmtime accepts
+    /// WAT text, and a chain of one is not composed.
+    const EMPTY: &[u8] = b"(component)";
+    const WITH_CORE: &[u8] = b"(component (core module))";
+
+    struct TempDir(PathBuf);
+
+    impl TempDir {
+        fn new(name: &str) -> TempDir {
+            let dir = std::env::temp_dir().join(format!("harness-cache-test-{name}-{}", std::process::id()));
+            let _ = std::fs::remove_dir_all(&dir);
+            TempDir(dir)
+        }
+    }
+
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    fn part(bytes: &[u8]) -> compose::Part<'_> {
+        compose::Part { name: "test", bytes }
+    }
+
+    #[test]
+    fn key_follows_every_guest_in_order() {
+        let runtime = Runtime::new().unwrap();
+        let key = |parts: &[&[u8]]| DiskCache::key(&runtime, &parts.iter().map(|b| part(b)).collect::<Vec<_>>());
+        assert_eq!(key(&[EMPTY, WITH_CORE]), key(&[EMPTY, WITH_CORE]));
+        assert_ne!(key(&[EMPTY, WITH_CORE]), key(&[WITH_CORE, EMPTY]));
+        assert_ne!(key(&[EMPTY, WITH_CORE]), key(&[EMPTY]));
+        // Length prefixes keep a byte moving between guests from colliding.
+        assert_ne!(key(&[b"ab", b"c"]), key(&[b"a", b"bc"]));
+    }
+
+    #[test]
+    fn stored_entries_load_and_broken_ones_are_rebuilt() {
+        let runtime = Runtime::new().unwrap();
+        let dir = TempDir::new("reload");
+        let copy = dir.0.join("copy.wasm");
+        let parts = [part(WITH_CORE)];
+        let stats = |cache: &DiskCache| cache.counters.snapshot();
+
+        let first = DiskCache::new(dir.0.clone());
+        first.get_or_build(&runtime, &parts, &copy).unwrap();
+        assert_eq!((stats(&first).compiled, stats(&first).disk_hits), (1, 0));
+        assert_eq!(std::fs::read(&copy).unwrap(), WITH_CORE);
+
+        // A later run (a new process) loads it.
+        let second = DiskCache::new(dir.0.clone());
+        second.get_or_build(&runtime, &parts, &copy).unwrap();
+        assert_eq!((stats(&second).compiled, stats(&second).disk_hits), (0, 1));
+
+        // A truncated entry is a miss: rebuilt and overwritten.
+        let cwasm = dir.0.join(format!("{}.cwasm", DiskCache::key(&runtime, &parts)));
+        let len = std::fs::metadata(&cwasm).unwrap().len();
+        File::options().write(true).open(&cwasm).unwrap().set_len(len / 2).unwrap();
+        let third = DiskCache::new(dir.0.clone());
+        third.get_or_build(&runtime, &parts, &copy).unwrap();
+        assert_eq!((stats(&third).rejected, stats(&third).compiled), (1, 1));
+        assert_eq!(std::fs::metadata(&cwasm).unwrap().len(), len);
+    }
+
+    #[test]
+    fn concurrent_misses_compile_once() {
+        let runtime = Runtime::new().unwrap();
+        let dir = TempDir::new("concurrent");
+        // Separate caches stand for separate processes: each opens the lock
+        // file itself, as another process would.
+        let caches: Vec<DiskCache> = (0..4).map(|_| DiskCache::new(dir.0.clone())).collect();
+        std::thread::scope(|s| {
+            for (i, cache) in caches.iter().enumerate() {
+                let (runtime, copy) = (&runtime, dir.0.join(format!("copy-{i}.wasm")));
+                s.spawn(move || cache.get_or_build(runtime, &[part(WITH_CORE)], &copy).unwrap());
+            }
+        });
+        let compiled: u64 = caches.iter().map(|c| c.counters.snapshot().compiled).sum();
+        let loaded: u64 = caches.iter().map(|c| c.counters.snapshot().disk_hits).sum();
+        assert_eq!((compiled, loaded), (1, 3));
+    }
 }
