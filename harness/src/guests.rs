@@ -131,32 +131,41 @@ impl GuestDirs {
     }
 }
 
-/// Identifies the toolchain the nested cargo will use: its rustc's path,
-/// size and modification time (an update rewrites the file). Every test
-/// process checks this under nextest, and spawning `rustc` (through the
-/// rustup proxy, then loading its driver) cost 20–30 ms per process on an
-/// idle 2-core machine and over 100 ms on a busy one. When run by cargo (or
-/// nextest) through rustup, `RUSTUP_HOME` and `RUSTUP_TOOLCHAIN` name the
-/// toolchain and no process is needed; otherwise ask rustc for its sysroot,
-/// which gives the same identity.
+/// Identifies the toolchain the nested cargo will use, by the file name of
+/// its compiler driver library (`librustc_driver-<hash>.so`; the hash
+/// differs between every two compiler builds, and is the same for one build
+/// installed on two machines, so CI runners can reuse guests built
+/// elsewhere). Every test process checks this under nextest, and spawning
+/// `rustc -V` (through the rustup proxy, then loading the driver) cost
+/// 20–30 ms per process on an idle 2-core machine and over 100 ms on a busy
+/// one. When run by cargo (or nextest) through rustup, `RUSTUP_HOME` and
+/// `RUSTUP_TOOLCHAIN` name the toolchain, so finding it needs no process.
 fn toolchain_id() -> Result<String> {
-    let identity = |sysroot: &Path| {
-        let rustc = sysroot.join("bin").join(format!("rustc{}", std::env::consts::EXE_SUFFIX));
-        let meta = std::fs::metadata(&rustc).ok()?;
-        Some(format!("{} {} {:?}", rustc.display(), meta.len(), meta.modified().ok()))
-    };
     let env = |name| std::env::var_os(name);
     if let (Some(home), Some(toolchain), None) = (env("RUSTUP_HOME"), env("RUSTUP_TOOLCHAIN"), env("RUSTC"))
-        && let Some(id) = identity(&Path::new(&home).join("toolchains").join(toolchain))
+        && let Some(id) = driver_name(&Path::new(&home).join("toolchains").join(toolchain))
     {
         return Ok(id);
     }
-    if let Some(id) = identity(&sysroot()?) {
+    if let Some(id) = driver_name(&sysroot()?) {
         return Ok(id);
     }
     // Not a usual layout: the version is the best identity left.
     let version = Command::new("rustc").arg("-V").output().context("cannot run rustc")?;
     Ok(String::from_utf8_lossy(&version.stdout).into_owned())
+}
+
+/// `lib/` on Unix, `bin/` on Windows.
+fn driver_name(sysroot: &Path) -> Option<String> {
+    let mut names: Vec<String> = ["lib", "bin"]
+        .iter()
+        .filter_map(|dir| std::fs::read_dir(sysroot.join(dir)).ok())
+        .flatten()
+        .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+        .filter(|name| name.contains("rustc_driver-"))
+        .collect();
+    names.sort();
+    (!names.is_empty()).then(|| names.join(" "))
 }
 
 fn sysroot() -> Result<PathBuf> {

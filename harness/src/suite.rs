@@ -39,9 +39,15 @@ pub struct Suite {
     chains: Mutex<HashMap<Vec<String>, Arc<Shared<Chain>>>>,
 }
 
-/// The project's folders, found from where this crate was built.
+/// The project's folders. cargo and nextest say at run time where this
+/// crate's manifest is, which differs from where it was built when nextest
+/// runs an archive on another machine (`--workspace-remap`); otherwise (the
+/// binary started by hand) it is where this crate was built.
 pub fn project_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_owned()
+    let runtime = std::env::var_os("CARGO_MANIFEST_DIR")
+        .filter(|_| std::env::var_os("CARGO_PKG_NAME").is_some_and(|n| n == env!("CARGO_PKG_NAME")));
+    let manifest_dir = runtime.map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
+    manifest_dir.parent().map_or_else(|| manifest_dir.clone(), Path::to_owned)
 }
 
 impl Suite {
