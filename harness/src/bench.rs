@@ -61,15 +61,15 @@ pub fn main(opts: &Options) -> Result<ExitCode> {
         opts.cases.display()
     );
 
-    // Untimed set-up: the guests (built when their sources changed) and the
-    // one engine every suite below shares.
-    Suite::new(&opts.root)?.guests()?;
+    // Outside the suite timings: the guests (built when their sources
+    // changed) and the one engine every suite below shares.
+    let setup = Suite::new(&opts.root)?;
+    setup.guests()?;
     let started = Instant::now();
     let runtime = Arc::new(Runtime::new()?);
     let engine_time = started.elapsed();
 
-    let cache_dir = Suite::new(&opts.root)?.cache().dir().to_owned();
-    clear(&cache_dir)?;
+    clear(setup.cache().dir())?;
     let cold = run_suite(&opts.root, &runtime, &files, threads)?;
     let warm_suite = Suite::with_runtime(&opts.root, Arc::clone(&runtime))?;
     let warm = run_suite_on(&warm_suite, &files, threads)?;
