@@ -15,7 +15,7 @@ use crate::expectations::Expectations;
 use crate::results::{Judge, Report};
 use crate::suite::{Suite, project_root};
 use crate::versions::Environment;
-use crate::{bless, compare, compose, discover, guests, regressions, report, run, versions};
+use crate::{bench, bless, compare, compose, discover, guests, regressions, report, run, versions};
 
 #[derive(Parser)]
 #[command(name = "harness", about = "Component Model async conformance harness")]
@@ -79,6 +79,17 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         concurrent: u32,
     },
+    /// Measure the suite: cold and warm run times, the cost of one more case
+    /// on a compiled chain, the cache hit ratio, and the per-case cost against
+    /// a new process per case. Clears target/cache/ for the cold run.
+    Bench {
+        /// Case folder to measure (default: the project's cases/).
+        #[arg(long)]
+        cases: Option<PathBuf>,
+        /// Runs of each case for the one-more-case median.
+        #[arg(long, default_value_t = 20)]
+        repeat: usize,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -101,6 +112,10 @@ pub fn main() -> ExitCode {
         Command::Compose { root, next, out } => compose_files(&root, &next, &out),
         Command::RoundTrip { wasm, input, expected, delay_ms, concurrent } => {
             round_trip(&wasm, &input, &expected, delay_ms, concurrent)
+        }
+        Command::Bench { cases, repeat } => {
+            let cases = cases.unwrap_or_else(|| project_root().join("cases"));
+            bench::main(&bench::Options { root: project_root(), cases, repeat })
         }
     };
     match result {

@@ -5,10 +5,13 @@
 //! presets, `transmit` for the host's ends of streams and futures, and
 //! `http` for `[http]` cases) → `compare` → `report`, then `results` (the
 //! host's `expectations`, `bless`, the JSON report with the `versions` in
-//! use). `suite` wires them and shares work between cases; `cli` is the
-//! command line, and `regressions` compares two reports.
+//! use). `suite` wires them and shares work between cases, through `cache`
+//! across runs; `bench` measures that; `cli` is the command line, and
+//! `regressions` compares two reports.
 
+pub mod bench;
 pub mod bless;
+pub mod cache;
 pub mod case;
 pub mod cli;
 pub mod compare;

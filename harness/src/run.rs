@@ -36,13 +36,22 @@ impl Runtime {
     }
 
     /// Compile a (composed) component and resolve its imports against the
-    /// host presets, once, for every case that uses it.
+    /// host presets, once, for every case that uses it. Not cached: the suite
+    /// goes through `cache::DiskCache` and then `link`.
     pub fn prepare(&self, bytes: &[u8]) -> Result<InstancePre<Ctx>> {
-        let component = Component::new(&self.engine, bytes)
+        self.link(&self.compile(bytes)?)
+    }
+
+    pub fn compile(&self, bytes: &[u8]) -> Result<Component> {
+        Component::new(&self.engine, bytes)
             .map_err(anyhow::Error::from)
-            .context("wasmtime rejected the composed component")?;
+            .context("wasmtime rejected the composed component")
+    }
+
+    /// Resolve a compiled component's imports against the host presets.
+    pub fn link(&self, component: &Component) -> Result<InstancePre<Ctx>> {
         self.linker
-            .instantiate_pre(&component)
+            .instantiate_pre(component)
             .map_err(anyhow::Error::from)
             .context("the host cannot satisfy the chain's imports")
     }

@@ -1,7 +1,9 @@
 //! Wires the stages together for a set of case files and shares the
 //! expensive work between cases: guests are built once, each unique chain is
 //! composed and compiled once (one lock per chain, so parallel tests that
-//! need the same chain wait for one compile instead of repeating it).
+//! need the same chain wait for one compile instead of repeating it), and
+//! compiled chains are kept on disk for later runs and other processes
+//! (`cache`).
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -12,6 +14,7 @@ use anyhow::{Context as _, Result};
 use libtest_mimic::{Failed, Trial};
 use wasmtime::component::InstancePre;
 
+use crate::cache::DiskCache;
 use crate::case::Case;
 use crate::discover::CaseFile;
 use crate::guests::{GuestDirs, Guests};
@@ -70,14 +73,21 @@ pub struct Suite {
     guest_dirs: GuestDirs,
     known_guests: BTreeSet<String>,
     composed_dir: PathBuf,
+    cache: DiskCache,
     guests: Shared<Guests>,
     runtime: Shared<Runtime>,
     chains: Mutex<HashMap<Vec<String>, Arc<Shared<Chain>>>>,
 }
 
-/// The project's folders, found from where this crate was built.
+/// The project's folders. cargo and nextest say at run time where this
+/// crate's manifest is, which differs from where it was built when nextest
+/// runs an archive on another machine (`--workspace-remap`); otherwise (the
+/// binary started by hand) it is where this crate was built.
 pub fn project_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_owned()
+    let runtime = std::env::var_os("CARGO_MANIFEST_DIR")
+        .filter(|_| std::env::var_os("CARGO_PKG_NAME").is_some_and(|n| n == env!("CARGO_PKG_NAME")));
+    let manifest_dir = runtime.map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
+    manifest_dir.parent().map_or_else(|| manifest_dir.clone(), Path::to_owned)
 }
 
 impl Suite {
@@ -90,10 +100,19 @@ impl Suite {
             guest_dirs,
             known_guests,
             composed_dir: target.join("composed"),
+            cache: DiskCache::new(target.join("cache")),
             guests: OnceLock::new(),
             runtime: OnceLock::new(),
             chains: Mutex::new(HashMap::new()),
         })
+    }
+
+    /// A suite that uses an existing runtime instead of starting its own, so
+    /// one process can measure several runs on one engine (the benchmark).
+    pub fn with_runtime(root: &Path, runtime: Arc<Runtime>) -> Result<Suite> {
+        let suite = Suite::new(root)?;
+        let _ = suite.runtime.set(Ok(runtime));
+        Ok(suite)
     }
 
     /// One test per case file. Nothing is built until a test runs; `judge`
@@ -151,22 +170,35 @@ impl Suite {
         shared(&self.runtime, Runtime::new)
     }
 
-    /// The composed and compiled chain, built at most once per process.
+    /// The on-disk cache and what it did so far in this process.
+    pub fn cache(&self) -> &DiskCache {
+        &self.cache
+    }
+
+    /// The composed and compiled chain, built at most once per process and
+    /// loaded from the disk cache when an earlier run built it.
     pub fn chain(&self, names: &[String]) -> Result<Arc<Chain>> {
         let slot = Arc::clone(self.chains.lock().unwrap().entry(names.to_vec()).or_default());
-        shared(&slot, || {
+        let mut first = false;
+        let chain = shared(&slot, || {
+            first = true;
             let guests = self.guests()?;
             let parts = names
                 .iter()
                 .map(|n| Ok(compose::Part { name: n, bytes: &guests.get(n)?.bytes }))
                 .collect::<Result<Vec<_>>>()?;
-            let bytes = compose::compose(&parts)?;
-            std::fs::create_dir_all(&self.composed_dir)?;
+            let runtime = self.runtime()?;
+            std::fs::create_dir_all(&self.composed_dir)
+                .with_context(|| format!("cannot create {}", self.composed_dir.display()))?;
             let path = self.composed_dir.join(format!("{}.wasm", names.join("+")));
-            std::fs::write(&path, &bytes).with_context(|| format!("cannot write {}", path.display()))?;
-            let pre = self.runtime()?.prepare(&bytes).with_context(|| format!("composed chain: {}", path.display()))?;
+            let component = self.cache.get_or_build(&runtime, &parts, &path)?;
+            let pre = runtime.link(&component).with_context(|| format!("composed chain: {}", path.display()))?;
             Ok(Chain { path, pre })
-        })
+        });
+        if !first {
+            self.cache.counters.memory_hit();
+        }
+        chain
     }
 }
 
