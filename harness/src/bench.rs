@@ -211,8 +211,9 @@ fn time_process(exe: &Path, path: &Path) -> Result<(Duration, bool)> {
     Ok((started.elapsed(), status.success()))
 }
 
-/// Copies of the cases with `host.baz.delay-ms = 0`, and without expected
-/// host events (whose order the delay is there to fix).
+/// Copies of the cases with `host.baz.delay-ms = 0`. Concurrent cases lose
+/// their expected transcript (the order of their events is what the delay
+/// is there to fix); sidecar transcripts are referred to where they are.
 fn zero_delay_copies(files: &[CaseFile], dir: &Path) -> Result<Vec<CaseFile>> {
     files
         .iter()
@@ -233,8 +234,19 @@ fn zero_delay_copies(files: &[CaseFile], dir: &Path) -> Result<Vec<CaseFile>> {
             baz.insert("delay-ms".into(), toml::Value::Integer(0));
             host.insert("baz".into(), baz.into());
             case.insert("host".into(), host.into());
+            let concurrent = case
+                .get("call")
+                .and_then(|c| c.get("concurrent"))
+                .and_then(toml::Value::as_integer)
+                .is_some_and(|n| n > 1);
             if let Some(toml::Value::Table(expect)) = case.get_mut("expect") {
-                expect.remove("host-events");
+                if concurrent {
+                    expect.remove("transcript");
+                }
+                if let Some(toml::Value::String(sidecar)) = expect.get_mut("transcript-file") {
+                    let dir = file.path.parent().unwrap_or(Path::new(""));
+                    *sidecar = dir.join(&*sidecar).display().to_string();
+                }
             }
             let path = dir.join(format!("{}.toml", file.name));
             std::fs::create_dir_all(path.parent().unwrap_or(dir))?;
