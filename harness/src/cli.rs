@@ -58,6 +58,9 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         concurrent: u32,
     },
+    /// Print the JSON Schema of case files, generated from the case types:
+    /// `cargo run -- schema > schema/case.schema.json`.
+    Schema,
 }
 
 pub fn main() -> ExitCode {
@@ -72,6 +75,10 @@ pub fn main() -> ExitCode {
         Command::Compose { root, next, out } => compose_files(&root, &next, &out),
         Command::RoundTrip { wasm, input, expected, delay_ms, concurrent } => {
             round_trip(&wasm, &input, &expected, delay_ms, concurrent)
+        }
+        Command::Schema => {
+            print!("{}", crate::schema::case_schema());
+            Ok(ExitCode::SUCCESS)
         }
     };
     match result {
