@@ -164,6 +164,10 @@ pub struct Limits {
     /// Tables the store may create.
     #[serde(default = "hundred")]
     pub tables: u64,
+    /// Bytes the host may keep on the guests' behalf for the transcript:
+    /// items it reads from their streams and futures, events they record.
+    #[serde(default = "sixty_four_mib")]
+    pub host_bytes: u64,
 }
 
 impl Default for Limits {
@@ -175,6 +179,7 @@ impl Default for Limits {
             instances: hundred(),
             memories: hundred(),
             tables: hundred(),
+            host_bytes: sixty_four_mib(),
         }
     }
 }

@@ -76,6 +76,7 @@ pub fn add_to_linker(linker: &mut Linker<Ctx>) -> Result<()> {
     linker.root().instance("local:local/transcript")?.func_wrap(
         "record",
         |mut store: StoreContextMut<'_, Ctx>, (event,): (String,)| {
+            store.data_mut().limits.hold(event.len())?;
             store.data_mut().presets.events.push(event);
             Ok(())
         },

@@ -9,6 +9,7 @@
 use std::fmt;
 
 use wasmtime::ResourceLimiter;
+use wasmtime::component::Val;
 
 use crate::case::Limits;
 
@@ -23,6 +24,10 @@ pub enum Reached {
     /// Instantiation would have created more core instances, memories or
     /// tables than allowed. `key` is the case's `limits` key.
     Count { key: &'static str, limit: u64 },
+    /// What the host keeps for the transcript (items read from the guests'
+    /// streams and futures, events they record) would have exceeded
+    /// `host-bytes`.
+    HostBytes { limit: u64, requested: u64 },
 }
 
 impl Reached {
@@ -34,6 +39,7 @@ impl Reached {
                 format!("table limit reached (limits.table-elements = {limit})")
             }
             Reached::Count { key, limit } => format!("{key} limit reached (limits.{key} = {limit})"),
+            Reached::HostBytes { limit, .. } => format!("host-bytes limit reached (limits.host-bytes = {limit})"),
         }
     }
 
@@ -71,6 +77,11 @@ impl fmt::Display for Reached {
             Reached::Count { key, limit } => {
                 write!(f, "instantiation needed more {key} than limits.{key} = {limit}")
             }
+            Reached::HostBytes { limit, requested } => write!(
+                f,
+                "what the guests sent the host to keep would have reached {requested} bytes, \
+                 beyond limits.host-bytes = {limit}; the host stopped taking it"
+            ),
         }
     }
 }
@@ -87,6 +98,8 @@ pub struct Limiter {
     /// allowed here that wasmtime then fails to perform (the host is out of
     /// memory) still counts: that errs on the side of stopping the guest.
     memory_used: u64,
+    host_bytes: u64,
+    host_used: u64,
     pub reached: Option<Reached>,
 }
 
@@ -99,12 +112,46 @@ impl Limiter {
             memories: to_usize(limits.memories),
             tables: to_usize(limits.tables),
             memory_used: 0,
+            host_bytes: limits.host_bytes,
+            host_used: 0,
             reached: None,
         }
     }
 
     fn record(&mut self, reached: Reached) {
         self.reached.get_or_insert(reached);
+    }
+
+    /// Account for `bytes` more that the host keeps on the guests' behalf.
+    /// Guest memory is limited, but a guest can send the same memory over
+    /// and over: without this a stream that never ends would grow the host
+    /// until the timeout, and could take the whole process down first.
+    pub fn hold(&mut self, bytes: usize) -> wasmtime::Result<()> {
+        let requested = self.host_used.saturating_add(bytes as u64);
+        if requested > self.host_bytes {
+            self.record(Reached::HostBytes { limit: self.host_bytes, requested });
+            wasmtime::bail!("the host refused to keep {bytes} more bytes");
+        }
+        self.host_used = requested;
+        Ok(())
+    }
+}
+
+/// Roughly what a value costs the host to keep: its own size plus what it
+/// owns on the heap.
+pub fn val_bytes(v: &Val) -> usize {
+    let own = std::mem::size_of::<Val>();
+    let boxed = |b: &Option<Box<Val>>| b.as_deref().map_or(0, val_bytes);
+    own + match v {
+        Val::String(s) | Val::Enum(s) => s.len(),
+        Val::List(vs) | Val::Tuple(vs) | Val::FixedLengthList(vs) => vs.iter().map(val_bytes).sum(),
+        Val::Map(kvs) => kvs.iter().map(|(k, v)| val_bytes(k) + val_bytes(v)).sum(),
+        Val::Record(fields) => fields.iter().map(|(k, v)| k.len() + val_bytes(v)).sum(),
+        Val::Variant(name, payload) => name.len() + boxed(payload),
+        Val::Option(payload) => boxed(payload),
+        Val::Result(Ok(payload) | Err(payload)) => boxed(payload),
+        Val::Flags(names) => names.iter().map(String::len).sum(),
+        _ => 0,
     }
 }
 
@@ -186,6 +233,25 @@ mod tests {
         let mut l = Limiter::new(&limits(u64::MAX));
         assert!(!l.memory_growing(1 << 16, 3 << 16, Some(2 << 16)).unwrap());
         assert_eq!(l.reached, None);
+    }
+
+    #[test]
+    fn host_bytes_are_counted_until_the_limit() {
+        let mut l = Limiter::new(&Limits { host_bytes: 100, ..Limits::default() });
+        l.hold(60).unwrap();
+        let e = l.hold(41).unwrap_err();
+        assert_eq!(l.reached, Some(Reached::HostBytes { limit: 100, requested: 101 }));
+        assert_eq!(e.to_string(), "the host refused to keep 41 more bytes");
+        l.hold(40).unwrap();
+    }
+
+    #[test]
+    fn val_bytes_counts_what_a_value_owns() {
+        let unit = std::mem::size_of::<Val>();
+        assert_eq!(val_bytes(&Val::U8(1)), unit);
+        assert_eq!(val_bytes(&Val::String("abc".into())), unit + 3);
+        let list = Val::List(vec![Val::String("ab".into()), Val::U8(0)]);
+        assert_eq!(val_bytes(&list), 3 * unit + 2);
     }
 
     #[test]
