@@ -14,6 +14,8 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use toml::Spanned;
 
+pub mod http;
+
 /// One scenario: which guests to compose, what to call, what must happen.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -25,8 +27,13 @@ pub struct Case {
     /// imports by the host.
     #[schemars(with = "Vec<String>", length(min = 1))]
     pub chain: Vec<Spanned<String>>,
-    /// The export to call and its arguments.
-    pub call: Call,
+    /// The export to call and its arguments. A case has either `call` or
+    /// `http`.
+    pub call: Option<Call>,
+    /// Instead of `call`: an HTTP request to the chain's
+    /// `wasi:http/handler@0.3.0` export (see `case::http`).
+    #[schemars(with = "Option<http::HttpRequest>")]
+    pub http: Option<Spanned<http::HttpRequest>>,
     /// What must be observed.
     pub expect: Expect,
     /// Parameters of the host presets that implement the chain's imports.
@@ -329,20 +336,27 @@ impl Case {
                 );
             }
         }
-        if *self.call.concurrent.get_ref() == 0 {
-            bail!("{}: `concurrent` must be at least 1", src.at(&self.call.concurrent.span()));
+        http::validate(self, src)?;
+        if let Some(call) = &self.call
+            && *call.concurrent.get_ref() == 0
+        {
+            bail!("{}: `concurrent` must be at least 1", src.at(&call.concurrent.span()));
         }
-        let handles = self.call.stream_args.len() + self.call.future_args.len();
-        if handles > 0 && *self.call.concurrent.get_ref() > 1 {
+        if let Some(call) = &self.call
+            && call.stream_args.len() + call.future_args.len() > 0
+            && *call.concurrent.get_ref() > 1
+        {
             bail!(
                 "{}: `concurrent` > 1 with stream or future arguments: each stream can be read only once",
-                src.at(&self.call.concurrent.span())
+                src.at(&call.concurrent.span())
             );
         }
         // WAVE syntax is checked now; types once the component is compiled.
-        let chunks = self.call.stream_args.values().flat_map(|s| s.chunks.iter().flatten());
-        let futures = self.call.future_args.values().map(|f| &f.value);
-        let waves = self.call.args.iter().chain(&self.expect.result).chain(chunks).chain(futures);
+        let calls = self.call.iter();
+        let plain = calls.clone().flat_map(|c| &c.args);
+        let chunks = calls.clone().flat_map(|c| c.stream_args.values().flat_map(|s| s.chunks.iter().flatten()));
+        let futures = calls.flat_map(|c| c.future_args.values().map(|f| &f.value));
+        let waves = plain.chain(&self.expect.result).chain(chunks).chain(futures);
         for value in waves {
             if let Err(e) = wasm_wave::untyped::UntypedValue::parse(value.get_ref()) {
                 let inner = e.span().start;

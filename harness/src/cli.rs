@@ -5,14 +5,17 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use anyhow::{Context, Result};
-use clap::{Parser, Subcommand};
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand, ValueEnum};
 use toml::Spanned;
 use wasmtime::component::Val;
 
 use crate::case::{BazPreset, Call, Case, Expect, Host, Limits, Loaded, Source};
+use crate::expectations::Expectations;
+use crate::results::{Judge, Report};
 use crate::suite::{Suite, project_root};
-use crate::{compare, compose, discover, guests, report, run};
+use crate::versions::Environment;
+use crate::{bench, bless, compare, compose, discover, guests, regressions, report, run, versions};
 
 #[derive(Parser)]
 #[command(name = "harness", about = "Component Model async conformance harness")]
@@ -28,8 +31,26 @@ enum Command {
     /// round-trip/async`, `-- --list`, `-- --test-threads 1`).
     Run {
         paths: Vec<PathBuf>,
+        /// Write a JSON report of every case's outcome, duration and failure
+        /// summary, and the versions in use, to FILE (see the README).
+        #[arg(long, value_name = "FILE")]
+        report: Option<PathBuf>,
+        /// Known failures to apply instead of expectations/wasmtime.toml; its
+        /// case names are relative to the one case folder given (default
+        /// cases/).
+        #[arg(long, value_name = "FILE")]
+        expectations: Option<PathBuf>,
         #[arg(last = true)]
         runner_args: Vec<String>,
+    },
+    /// Compare two reports written by `run --report`: regressions first,
+    /// then fixes, new and removed cases, changed failures and version
+    /// changes. Exits 1 when there is a regression.
+    Compare {
+        old: PathBuf,
+        new: PathBuf,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
     },
     /// Build every guest and write it as DIR/<name>.wasm.
     Guests {
@@ -58,23 +79,46 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         concurrent: u32,
     },
+    /// Measure the suite: cold and warm run times, the cost of one more case
+    /// on a compiled chain, the cache hit ratio, and the per-case cost against
+    /// a new process per case. Clears target/cache/ for the cold run.
+    Bench {
+        /// Case folder to measure (default: the project's cases/).
+        #[arg(long)]
+        cases: Option<PathBuf>,
+        /// Runs of each case for the one-more-case median.
+        #[arg(long, default_value_t = 20)]
+        repeat: usize,
+    },
     /// Print the JSON Schema of case files, generated from the case types:
     /// `cargo run -- schema > schema/case.schema.json`.
     Schema,
 }
 
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Text,
+    /// Tables to paste into a pull request.
+    Markdown,
+}
+
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Run { paths, runner_args } => {
-            let paths = if paths.is_empty() { vec![project_root().join("cases")] } else { paths };
+        Command::Run { paths, report, expectations, runner_args } => {
             let args = std::iter::once("harness run".to_string()).chain(runner_args);
-            return run_suite(&paths, libtest_mimic::Arguments::from_iter(args));
+            let options = RunOptions { report, expectations };
+            return run_suite_with(&paths, libtest_mimic::Arguments::from_iter(args), &options);
         }
+        Command::Compare { old, new, format } => compare_reports(&old, &new, format),
         Command::Guests { out } => write_guests(&out),
         Command::Compose { root, next, out } => compose_files(&root, &next, &out),
         Command::RoundTrip { wasm, input, expected, delay_ms, concurrent } => {
             round_trip(&wasm, &input, &expected, delay_ms, concurrent)
+        }
+        Command::Bench { cases, repeat } => {
+            let cases = cases.unwrap_or_else(|| project_root().join("cases"));
+            bench::main(&bench::Options { root: project_root(), cases, repeat })
         }
         Command::Schema => {
             print!("{}", crate::schema::case_schema());
@@ -90,20 +134,80 @@ pub fn main() -> ExitCode {
     }
 }
 
-/// Discover the cases under `paths` and run them as libtest-mimic tests.
+/// What `run` does besides running the tests.
+#[derive(Debug, Default)]
+pub struct RunOptions {
+    /// Where to write the JSON report.
+    pub report: Option<PathBuf>,
+    /// An expectations file to use instead of the host's default one.
+    pub expectations: Option<PathBuf>,
+}
+
+/// Discover the cases under `paths` and run them as libtest-mimic tests,
+/// with the host's default expectations and no report.
 pub fn run_suite(paths: &[PathBuf], args: libtest_mimic::Arguments) -> ExitCode {
+    run_suite_with(paths, args, &RunOptions::default())
+}
+
+/// Run the cases under `paths` (default: the project's `cases/`).
+pub fn run_suite_with(paths: &[PathBuf], args: libtest_mimic::Arguments, options: &RunOptions) -> ExitCode {
+    let root = project_root();
+    let paths = if paths.is_empty() { vec![root.join("cases")] } else { paths.to_vec() };
     let setup = || -> Result<_> {
-        let files = discover::discover(paths)?;
-        let suite = Arc::new(Suite::new(&project_root())?);
-        Ok(suite.trials(files))
+        let bless = bless::requested()?;
+        let files = discover::discover(&paths)?;
+        let expectations = match &options.expectations {
+            None => Expectations::for_host(&root, versions::HOST)?,
+            Some(file) => {
+                let [folder] = &paths[..] else {
+                    bail!("--expectations names cases relative to a case folder: give exactly one folder");
+                };
+                if !folder.is_dir() {
+                    bail!("--expectations names cases relative to a case folder, and {} is not one", folder.display());
+                }
+                Expectations::load(file, folder)?
+            }
+        };
+        let judge = Arc::new(Judge::new(expectations, bless, &root));
+        let suite = Arc::new(Suite::new(&root)?);
+        Ok((suite.trials(files.clone(), &judge), files, judge))
     };
-    match setup() {
-        Ok(trials) => libtest_mimic::run(&args, trials).exit_code(),
+    let (trials, files, judge) = match setup() {
+        Ok(setup) => setup,
         Err(e) => {
             eprintln!("error: {}", report::render(&e));
-            ExitCode::FAILURE
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut code = libtest_mimic::run(&args, trials).exit_code();
+    if args.list {
+        return code;
+    }
+    let cases = judge.results(&files);
+    print!("{}", judge.epilogue(&cases));
+    if let Some(path) = &options.report {
+        let written = Environment::current(&root).and_then(|env| Report::new(env, cases).write(path));
+        match written {
+            Ok(()) => println!("report written to {}", path.display()),
+            Err(e) => {
+                eprintln!("error: {}", report::render(&e.context("cannot write the report")));
+                code = ExitCode::FAILURE;
+            }
         }
     }
+    code
+}
+
+/// `harness compare`: prints the changes; exit 1 when something regressed.
+fn compare_reports(old: &Path, new: &Path, format: Format) -> Result<ExitCode> {
+    let (old_report, new_report) = (Report::read(old)?, Report::read(new)?);
+    let changes = regressions::changes(&old_report, &new_report);
+    let (o, n) = (old.display().to_string(), new.display().to_string());
+    match format {
+        Format::Text => print!("{}", changes.text(&o, &n)),
+        Format::Markdown => print!("{}", changes.markdown(&o, &n)),
+    }
+    Ok(if changes.regressions.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
 fn write_guests(out: &Path) -> Result<ExitCode> {
@@ -138,13 +242,14 @@ fn round_trip(wasm: &Path, input: &str, expected: &str, delay_ms: u64, concurren
         case: Case {
             description: "command-line round trip".into(),
             chain: Vec::new(),
-            call: Call {
+            call: Some(Call {
                 function: unspanned("local:local/baz#foo".into()),
                 args: vec![unspanned(wave(input)?)],
                 concurrent: Spanned::new(0..0, concurrent.max(1)),
                 stream_args: Default::default(),
                 future_args: Default::default(),
-            },
+            }),
+            http: None,
             expect: Expect {
                 result: Some(unspanned(wave(expected)?)),
                 trap: None,

@@ -19,7 +19,7 @@ pub fn trap_kinds() -> Vec<String> {
     (0..=u8::MAX).filter_map(Trap::from_u8).map(|t| kebab(&format!("{t:?}"))).collect()
 }
 
-fn kebab(camel: &str) -> String {
+pub(crate) fn kebab(camel: &str) -> String {
     let mut out = String::new();
     for (i, c) in camel.chars().enumerate() {
         if c.is_uppercase() && i > 0 {
@@ -101,7 +101,7 @@ pub fn transcript(observed: &Observed) -> Vec<String> {
 
 fn outcome_expected(loaded: &Loaded, observed: &Observed) -> Result<String> {
     let expect = &loaded.case.expect;
-    let calls = *loaded.case.call.concurrent.get_ref();
+    let calls = loaded.case.call.as_ref().map_or(1, |c| *c.concurrent.get_ref());
     let one = match (&expect.result, &expect.trap, &observed.result_type) {
         (_, Some(trap), _) => format!("trap {}", trap.get_ref()),
         (Some(text), None, Some(ty)) => format!("returned {}", wave(&parse_wave(loaded, text, ty)?)),

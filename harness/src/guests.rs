@@ -5,12 +5,14 @@
 //! `guests/NAME.wat` file is a guest too, a component in the text format.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::Hash;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 use walkdir::WalkDir;
+
+use crate::cache::StableHasher;
 
 const TARGET: &str = "wasm32-wasip2";
 
@@ -88,14 +90,15 @@ impl GuestDirs {
         Ok(Guests { components })
     }
 
-    /// A hash of every guest and WIT source file (names and contents), so a
-    /// rebuild happens exactly when one of them changed.
+    /// A hash of every guest and WIT source file (names relative to their
+    /// folder, and contents), so a rebuild happens exactly when one of them
+    /// changed, wherever the checkout lives.
     fn sources_hash(&self) -> Result<String> {
-        let mut hasher = DefaultHasher::new();
-        // A new toolchain must rebuild too (and DefaultHasher may change with it).
-        let rustc = Command::new("rustc").arg("-V").output().context("cannot run rustc")?;
-        rustc.stdout.hash(&mut hasher);
-        for root in [&self.src, &self.wit] {
+        let mut hasher = StableHasher::new();
+        // A new toolchain must rebuild too.
+        toolchain_id()?.hash(&mut hasher);
+        for (folder, root) in [("guests", &self.src), ("wit", &self.wit)] {
+            folder.hash(&mut hasher);
             let files = WalkDir::new(root)
                 .sort_by_file_name()
                 .into_iter()
@@ -103,12 +106,12 @@ impl GuestDirs {
             for entry in files {
                 let entry = entry.with_context(|| format!("cannot walk {}", root.display()))?;
                 if entry.file_type().is_file() {
-                    entry.path().hash(&mut hasher);
+                    entry.path().strip_prefix(root).unwrap_or(entry.path()).hash(&mut hasher);
                     std::fs::read(entry.path())?.hash(&mut hasher);
                 }
             }
         }
-        Ok(format!("{:016x}\n", hasher.finish()))
+        Ok(format!("{}\n", hasher.hex()))
     }
 
     fn cargo_build(&self) -> Result<()> {
@@ -139,14 +142,54 @@ impl GuestDirs {
     }
 }
 
-/// Install the wasm32-wasip2 standard library through rustup when missing.
-fn ensure_target() -> Result<()> {
-    let sysroot = Command::new("rustc")
+/// Identifies the toolchain the nested cargo will use, by the file name of
+/// its compiler driver library (`librustc_driver-<hash>.so`; the hash
+/// differs between every two compiler builds, and is the same for one build
+/// installed on two machines, so CI runners can reuse guests built
+/// elsewhere). Every test process checks this under nextest, and spawning
+/// `rustc -V` (through the rustup proxy, then loading the driver) cost
+/// 20–30 ms per process on an idle 2-core machine and over 100 ms on a busy
+/// one. When run by cargo (or nextest) through rustup, `RUSTUP_HOME` and
+/// `RUSTUP_TOOLCHAIN` name the toolchain, so finding it needs no process.
+fn toolchain_id() -> Result<String> {
+    let env = |name| std::env::var_os(name);
+    if let (Some(home), Some(toolchain), None) = (env("RUSTUP_HOME"), env("RUSTUP_TOOLCHAIN"), env("RUSTC"))
+        && let Some(id) = driver_name(&Path::new(&home).join("toolchains").join(toolchain))
+    {
+        return Ok(id);
+    }
+    if let Some(id) = driver_name(&sysroot()?) {
+        return Ok(id);
+    }
+    // Not a usual layout: the version is the best identity left.
+    let version = Command::new("rustc").arg("-V").output().context("cannot run rustc")?;
+    Ok(String::from_utf8_lossy(&version.stdout).into_owned())
+}
+
+/// `lib/` on Unix, `bin/` on Windows.
+fn driver_name(sysroot: &Path) -> Option<String> {
+    let mut names: Vec<String> = ["lib", "bin"]
+        .iter()
+        .filter_map(|dir| std::fs::read_dir(sysroot.join(dir)).ok())
+        .flatten()
+        .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+        .filter(|name| name.contains("rustc_driver-"))
+        .collect();
+    names.sort();
+    (!names.is_empty()).then(|| names.join(" "))
+}
+
+fn sysroot() -> Result<PathBuf> {
+    let out = Command::new("rustc")
         .args(["--print", "sysroot"])
         .output()
-        .context("cannot run rustc to find the sysroot")?;
-    let sysroot = PathBuf::from(String::from_utf8_lossy(&sysroot.stdout).trim());
-    if sysroot.join("lib/rustlib").join(TARGET).is_dir() {
+        .context("cannot run rustc to find the sysroot; is Rust installed and on PATH?")?;
+    Ok(PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()))
+}
+
+/// Install the wasm32-wasip2 standard library through rustup when missing.
+fn ensure_target() -> Result<()> {
+    if sysroot()?.join("lib/rustlib").join(TARGET).is_dir() {
         return Ok(());
     }
     eprintln!("the {TARGET} target is missing; installing it with `rustup target add {TARGET}`");

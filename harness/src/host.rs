@@ -10,6 +10,7 @@ use wasmtime::StoreContextMut;
 use wasmtime::component::{Accessor, Linker, ResourceTable, Val};
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
 use crate::case;
 use crate::limits::Limiter;
@@ -22,6 +23,9 @@ pub struct Ctx {
     pub presets: Presets,
     pub stdout: MemoryOutputPipe,
     pub stderr: MemoryOutputPipe,
+    /// wasi:http@0.3.0 state, for `[http]` cases.
+    http: WasiHttpCtx,
+    pub http_hooks: crate::http::Hooks,
 }
 
 /// Runtime state of the host presets: their parameters and what they saw.
@@ -55,6 +59,8 @@ impl Ctx {
             presets: Presets { baz: host.baz.clone(), baz_enters: 0, baz_exits: 0, events: Vec::new() },
             stdout,
             stderr,
+            http: WasiHttpCtx::new(),
+            http_hooks: crate::http::Hooks,
         }
     }
 }
@@ -65,10 +71,19 @@ impl WasiView for Ctx {
     }
 }
 
-/// Define every preset (and WASI p2) in `linker`. Presets a chain does not
-/// import are simply unused.
+impl WasiHttpView for Ctx {
+    fn http(&mut self) -> WasiHttpCtxView<'_> {
+        WasiHttpCtxView { ctx: &mut self.http, table: &mut self.table, hooks: &mut self.http_hooks }
+    }
+}
+
+/// Define every preset (and WASI p2, p3 and wasi:http@0.3.0) in `linker`.
+/// Presets a chain does not import are simply unused.
 pub fn add_to_linker(linker: &mut Linker<Ctx>) -> Result<()> {
     wasmtime_wasi::p2::add_to_linker_async(linker)?;
+    // Guests built with the wasip3 crate import WASI 0.3 next to Rust std's 0.2.
+    wasmtime_wasi::p3::add_to_linker(linker)?;
+    wasmtime_wasi_http::p3::add_to_linker(linker)?;
     linker.root().instance("local:local/baz")?.func_new_concurrent("foo", |acc, _ty, params, results| {
         Box::pin(baz_foo(acc, params, results))
     })?;
@@ -98,8 +113,14 @@ async fn baz_foo(acc: &Accessor<Ctx>, params: &[Val], results: &mut [Val]) -> wa
         Duration::from_millis(p.baz.delay_ms)
     });
     let s = format!("{s} - entered host");
-    // An async sleep: the thread goes back to the event loop meanwhile.
-    tokio::time::sleep(delay).await;
+    // An async sleep: the thread goes back to the event loop meanwhile. A
+    // zero delay still yields once, but skips the timer, which rounds every
+    // sleep up to its next 1 ms tick.
+    if delay.is_zero() {
+        tokio::task::yield_now().await;
+    } else {
+        tokio::time::sleep(delay).await;
+    }
     acc.with(|mut a| {
         let p = &mut a.data_mut().presets;
         p.baz_exits += 1;

@@ -9,7 +9,7 @@ use anyhow::{Context, Result, bail};
 use wasmtime::component::{Component, Func, Instance, InstancePre, Linker, Type, Val};
 use wasmtime::{AsContextMut, Config, Engine, Store, Trap};
 
-use crate::case::Loaded;
+use crate::case::{Call, Loaded};
 use crate::host::{self, Ctx};
 use crate::limits::{Limiter, Reached};
 use crate::transmit::{self, HandleLog, Log};
@@ -37,13 +37,22 @@ impl Runtime {
     }
 
     /// Compile a (composed) component and resolve its imports against the
-    /// host presets, once, for every case that uses it.
+    /// host presets, once, for every case that uses it. Not cached: the suite
+    /// goes through `cache::DiskCache` and then `link`.
     pub fn prepare(&self, bytes: &[u8]) -> Result<InstancePre<Ctx>> {
-        let component = Component::new(&self.engine, bytes)
+        self.link(&self.compile(bytes)?)
+    }
+
+    pub fn compile(&self, bytes: &[u8]) -> Result<Component> {
+        Component::new(&self.engine, bytes)
             .map_err(anyhow::Error::from)
-            .context("wasmtime rejected the composed component")?;
+            .context("wasmtime rejected the composed component")
+    }
+
+    /// Resolve a compiled component's imports against the host presets.
+    pub fn link(&self, component: &Component) -> Result<InstancePre<Ctx>> {
         self.linker
-            .instantiate_pre(&component)
+            .instantiate_pre(component)
             .map_err(anyhow::Error::from)
             .context("the host cannot satisfy the chain's imports")
     }
@@ -115,13 +124,20 @@ pub fn run(pre: &InstancePre<Ctx>, loaded: &Loaded) -> Result<Observed> {
                 Ok(i) => i,
                 Err(error) => return Ok((Outcome::Failed { during: "instantiation", error }, None)),
             };
-            let func = lookup(&instance, &mut store, loaded)?;
-            let ty = func.ty(&store);
-            let result_type = ty.results().next();
-            let params = args(loaded, &mut store, ty.params().map(|(n, t)| (n.to_string(), t)).collect(), &mut handles)?;
             let started = Instant::now();
-            let count = *case.call.concurrent.get_ref();
-            let outcome = call(&mut store, func, params, result_type.clone(), count, &mut handles).await?;
+            let (outcome, result_type) = match (&case.http, &case.call) {
+                (Some(request), _) => (crate::http::exchange(&mut store, &instance, loaded, request).await?, None),
+                (None, Some(c)) => {
+                    let func = lookup(&instance, &mut store, loaded, c)?;
+                    let ty = func.ty(&store);
+                    let result_type = ty.results().next();
+                    let params = args(loaded, c, &mut store, ty.params().map(|(n, t)| (n.to_string(), t)).collect(), &mut handles)?;
+                    let count = *c.concurrent.get_ref();
+                    let outcome = call(&mut store, func, params, result_type.clone(), count, &mut handles).await?;
+                    (outcome, result_type)
+                }
+                (None, None) => bail!("{}: the case has neither `[call]` nor `[http]`", loaded.source.path.display()),
+            };
             call_time = started.elapsed();
             Ok::<_, anyhow::Error>((outcome, result_type))
         };
@@ -211,8 +227,8 @@ async fn call(
 }
 
 /// Find `interface#function` (or a top-level `function`) among the exports.
-fn lookup(instance: &Instance, store: &mut Store<Ctx>, loaded: &Loaded) -> Result<Func> {
-    let name = &loaded.case.call.function;
+fn lookup(instance: &Instance, store: &mut Store<Ctx>, loaded: &Loaded, call: &Call) -> Result<Func> {
+    let name = &call.function;
     let found = match name.get_ref().split_once('#') {
         Some((iface, f)) => instance
             .get_export_index(&mut *store, None, iface)
@@ -227,8 +243,13 @@ fn lookup(instance: &Instance, store: &mut Store<Ctx>, loaded: &Loaded) -> Resul
 
 /// Build the call's arguments: WAVE values for plain parameters, host-made
 /// streams and futures (logged into `handles`) for the others.
-fn args(loaded: &Loaded, store: &mut Store<Ctx>, params: Vec<(String, Type)>, handles: &mut Vec<Log>) -> Result<Vec<Val>> {
-    let call = &loaded.case.call;
+fn args(
+    loaded: &Loaded,
+    call: &Call,
+    store: &mut Store<Ctx>,
+    params: Vec<(String, Type)>,
+    handles: &mut Vec<Log>,
+) -> Result<Vec<Val>> {
     let at = loaded.source.at(&call.function.span());
     let function = call.function.get_ref();
     let plain = params.iter().filter(|(_, t)| !matches!(t, Type::Stream(_) | Type::Future(_))).count();

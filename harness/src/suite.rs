@@ -1,22 +1,65 @@
 //! Wires the stages together for a set of case files and shares the
 //! expensive work between cases: guests are built once, each unique chain is
 //! composed and compiled once (one lock per chain, so parallel tests that
-//! need the same chain wait for one compile instead of repeating it).
+//! need the same chain wait for one compile instead of repeating it), and
+//! compiled chains are kept on disk for later runs and other processes
+//! (`cache`).
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Instant;
 
 use anyhow::{Context as _, Result};
 use libtest_mimic::{Failed, Trial};
 use wasmtime::component::InstancePre;
 
+use crate::cache::DiskCache;
 use crate::case::Case;
 use crate::discover::CaseFile;
 use crate::guests::{GuestDirs, Guests};
 use crate::host::Ctx;
+use crate::results::Judge;
 use crate::run::Runtime;
-use crate::{compare, compose, report, run};
+use crate::{bless, compare, compose, report, results, run};
+
+/// How a case went, before the host's expectations and bless apply.
+pub struct CaseRun {
+    pub verdict: Verdict,
+    /// The failure message: what ran, the diff or error, the guests'
+    /// output. Empty on a pass.
+    pub message: String,
+    /// One line saying what went wrong, for reports. Empty on a pass.
+    pub summary: String,
+    /// When the observation differs from the expectation: the rewrite that
+    /// would make the case expect it, or why there is none.
+    pub bless: Option<Result<bless::Rewrite, String>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Pass,
+    /// A mismatch, or a problem with the case or its chain.
+    Fail,
+    TimedOut,
+}
+
+impl CaseRun {
+    fn pass() -> CaseRun {
+        CaseRun { verdict: Verdict::Pass, message: String::new(), summary: String::new(), bless: None }
+    }
+
+    /// The case could not be run or compared; there is nothing to bless.
+    fn broken(ctx: &report::Context<'_>, error: &anyhow::Error, observed: Option<&run::Observed>) -> CaseRun {
+        let (stdout, stderr) = observed.map_or(("", ""), |o| (o.stdout.as_str(), o.stderr.as_str()));
+        CaseRun {
+            verdict: Verdict::Fail,
+            message: report::failure(ctx, &report::render(error), stdout, stderr),
+            summary: results::one_line(&format!("{error:#}")),
+            bless: None,
+        }
+    }
+}
 
 /// A composed, compiled chain ready to instantiate.
 pub struct Chain {
@@ -30,14 +73,21 @@ pub struct Suite {
     guest_dirs: GuestDirs,
     known_guests: BTreeSet<String>,
     composed_dir: PathBuf,
+    cache: DiskCache,
     guests: Shared<Guests>,
     runtime: Shared<Runtime>,
     chains: Mutex<HashMap<Vec<String>, Arc<Shared<Chain>>>>,
 }
 
-/// The project's folders, found from where this crate was built.
+/// The project's folders. cargo and nextest say at run time where this
+/// crate's manifest is, which differs from where it was built when nextest
+/// runs an archive on another machine (`--workspace-remap`); otherwise (the
+/// binary started by hand) it is where this crate was built.
 pub fn project_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_owned()
+    let runtime = std::env::var_os("CARGO_MANIFEST_DIR")
+        .filter(|_| std::env::var_os("CARGO_PKG_NAME").is_some_and(|n| n == env!("CARGO_PKG_NAME")));
+    let manifest_dir = runtime.map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
+    manifest_dir.parent().map_or_else(|| manifest_dir.clone(), Path::to_owned)
 }
 
 impl Suite {
@@ -50,27 +100,47 @@ impl Suite {
             guest_dirs,
             known_guests,
             composed_dir: target.join("composed"),
+            cache: DiskCache::new(target.join("cache")),
             guests: OnceLock::new(),
             runtime: OnceLock::new(),
             chains: Mutex::new(HashMap::new()),
         })
     }
 
-    /// One test per case file. Nothing is built until a test runs.
-    pub fn trials(self: &Arc<Self>, files: Vec<CaseFile>) -> Vec<Trial> {
+    /// A suite that uses an existing runtime instead of starting its own, so
+    /// one process can measure several runs on one engine (the benchmark).
+    pub fn with_runtime(root: &Path, runtime: Arc<Runtime>) -> Result<Suite> {
+        let suite = Suite::new(root)?;
+        let _ = suite.runtime.set(Ok(runtime));
+        Ok(suite)
+    }
+
+    /// One test per case file. Nothing is built until a test runs; `judge`
+    /// settles each result and records its outcome.
+    pub fn trials(self: &Arc<Self>, files: Vec<CaseFile>, judge: &Arc<Judge>) -> Vec<Trial> {
         files
             .into_iter()
             .map(|file| {
                 let suite = Arc::clone(self);
-                Trial::test(file.name.clone(), move || suite.run_case(&file.path).map_err(Failed::from))
+                let judge = Arc::clone(judge);
+                Trial::test(file.name.clone(), move || {
+                    let started = Instant::now();
+                    let run = suite.run_case(&file.path);
+                    judge.settle(&file, run, started.elapsed()).map_err(Failed::from)
+                })
             })
             .collect()
     }
 
-    /// Load, compose, run and compare one case; `Err` is the failure text.
-    pub fn run_case(&self, path: &Path) -> Result<(), String> {
+    /// Load, compose, run and compare one case.
+    pub fn run_case(&self, path: &Path) -> CaseRun {
+        self.try_case(path).unwrap_or_else(|broken| broken)
+    }
+
+    /// `Err` is a case that could not be run or compared.
+    fn try_case(&self, path: &Path) -> Result<CaseRun, CaseRun> {
         let mut ctx = report::Context { case_file: path, chain: &[], composed: None };
-        let fail = |ctx: &report::Context<'_>, e: anyhow::Error| report::failure(ctx, &report::render(&e), "", "");
+        let fail = |ctx: &report::Context<'_>, e: anyhow::Error| CaseRun::broken(ctx, &e, None);
         let loaded = Case::load(path, &self.known_guests).map_err(|e| fail(&ctx, e))?;
         let names = loaded.case.chain_names();
         ctx.chain = &names;
@@ -78,9 +148,17 @@ impl Suite {
         ctx.composed = Some(&chain.path);
         let observed = run::run(&chain.pre, &loaded).map_err(|e| fail(&ctx, e))?;
         match compare::check(&loaded, &observed) {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(body)) => Err(report::failure(&ctx, &body, &observed.stdout, &observed.stderr)),
-            Err(e) => Err(report::failure(&ctx, &report::render(&e), &observed.stdout, &observed.stderr)),
+            Ok(Ok(())) => Ok(CaseRun::pass()),
+            Ok(Err(body)) => Ok(CaseRun {
+                verdict: match observed.outcome {
+                    run::Outcome::TimedOut(_) => Verdict::TimedOut,
+                    _ => Verdict::Fail,
+                },
+                message: report::failure(&ctx, &body, &observed.stdout, &observed.stderr),
+                summary: results::summary(&observed.outcome, &body),
+                bless: Some(bless::proposal(&loaded, &observed)),
+            }),
+            Err(e) => Err(CaseRun::broken(&ctx, &e, Some(&observed))),
         }
     }
 
@@ -92,22 +170,35 @@ impl Suite {
         shared(&self.runtime, Runtime::new)
     }
 
-    /// The composed and compiled chain, built at most once per process.
+    /// The on-disk cache and what it did so far in this process.
+    pub fn cache(&self) -> &DiskCache {
+        &self.cache
+    }
+
+    /// The composed and compiled chain, built at most once per process and
+    /// loaded from the disk cache when an earlier run built it.
     pub fn chain(&self, names: &[String]) -> Result<Arc<Chain>> {
         let slot = Arc::clone(self.chains.lock().unwrap().entry(names.to_vec()).or_default());
-        shared(&slot, || {
+        let mut first = false;
+        let chain = shared(&slot, || {
+            first = true;
             let guests = self.guests()?;
             let parts = names
                 .iter()
                 .map(|n| Ok(compose::Part { name: n, bytes: &guests.get(n)?.bytes }))
                 .collect::<Result<Vec<_>>>()?;
-            let bytes = compose::compose(&parts)?;
-            std::fs::create_dir_all(&self.composed_dir)?;
+            let runtime = self.runtime()?;
+            std::fs::create_dir_all(&self.composed_dir)
+                .with_context(|| format!("cannot create {}", self.composed_dir.display()))?;
             let path = self.composed_dir.join(format!("{}.wasm", names.join("+")));
-            std::fs::write(&path, &bytes).with_context(|| format!("cannot write {}", path.display()))?;
-            let pre = self.runtime()?.prepare(&bytes).with_context(|| format!("composed chain: {}", path.display()))?;
+            let component = self.cache.get_or_build(&runtime, &parts, &path)?;
+            let pre = runtime.link(&component).with_context(|| format!("composed chain: {}", path.display()))?;
             Ok(Chain { path, pre })
-        })
+        });
+        if !first {
+            self.cache.counters.memory_hit();
+        }
+        chain
     }
 }
 

@@ -304,20 +304,14 @@ fn collect_into(
 ) -> Result<()> {
     match (value, ty) {
         (Val::Stream(any), Type::Stream(st)) => {
-            let log = HandleLog::new(name.to_string(), false, true);
-            logs.push(log.clone());
-            let (tx, rx) = oneshot::channel();
-            waits.push(rx);
+            let (log, tx) = track(name, true, logs, waits);
             with_payload!(st.ty(), T => {
                 let reader = StreamReader::<T>::try_from_stream_any(any.clone())?;
                 reader.pipe(&mut store, Collect::<T>::new(log, tx))?;
             });
         }
         (Val::Future(any), Type::Future(ft)) => {
-            let log = HandleLog::new(name.to_string(), false, false);
-            logs.push(log.clone());
-            let (tx, rx) = oneshot::channel();
-            waits.push(rx);
+            let (log, tx) = track(name, false, logs, waits);
             with_payload!(ft.ty(), T => {
                 let reader = FutureReader::<T>::try_from_future_any(any.clone())?;
                 reader.pipe(&mut store, Collect::<T>::new(log, tx))?;
@@ -331,6 +325,20 @@ fn collect_into(
         _ => {}
     }
     Ok(())
+}
+
+/// A log for a result handle, and the signal its reader sends when done.
+fn track(
+    name: &str,
+    is_stream: bool,
+    logs: &mut Vec<Log>,
+    waits: &mut Vec<oneshot::Receiver<()>>,
+) -> (Log, oneshot::Sender<()>) {
+    let log = HandleLog::new(name.to_string(), false, is_stream);
+    logs.push(log.clone());
+    let (tx, rx) = oneshot::channel();
+    waits.push(rx);
+    (log, tx)
 }
 
 /// Whether a type carries a stream or future the host has to drive.

@@ -108,7 +108,8 @@ fn every_fixture_fails_for_its_documented_reason() {
     let dir = root().join("harness/tests/fixtures");
     let fixtures = fixtures(&dir);
     assert!(fixtures.values().any(|e| *e == Expected::Passes), "no passing fixture runs alongside the broken ones");
-    let out = harness(&["run", "harness/tests/fixtures", "--", "--test-threads", "4"]);
+    let expectations = "harness/tests/fixtures-expectations.toml";
+    let out = harness(&["run", "harness/tests/fixtures", "--expectations", expectations, "--", "--test-threads", "4"]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success(), "the run with broken fixtures exited successfully\n{stdout}\n{stderr}");
