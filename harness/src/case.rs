@@ -161,8 +161,8 @@ pub struct Limits {
     /// Elements any one table may grow to.
     #[serde(default = "ten_thousand")]
     pub table_elements: u64,
-    /// Core instances the store may create. A composed chain of a few Rust
-    /// guests needs a few dozen.
+    /// Core instances the store may create. A chain of three Rust guests
+    /// needs between 11 and 20.
     #[serde(default = "hundred")]
     pub instances: u64,
     /// Linear memories the store may create.
