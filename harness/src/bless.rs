@@ -73,6 +73,9 @@ pub fn proposal(loaded: &Loaded, observed: &Observed) -> Result<Rewrite, String>
     let mut changes = Vec::new();
     match &observed.outcome {
         Outcome::TimedOut(_) => return Err("the case timed out: a hang is a bug to fix, not an expectation".into()),
+        Outcome::LimitReached { reached, .. } => {
+            return Err(format!("{}: raise the limit or fix the guest; it is not an expectation", reached.line()));
+        }
         Outcome::Failed { during, error } => {
             let Some(kind) = trap_kind(error) else {
                 return Err(format!(

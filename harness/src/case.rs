@@ -10,13 +10,14 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
+use schemars::JsonSchema;
 use serde::Deserialize;
 use toml::Spanned;
 
 pub mod http;
 
 /// One scenario: which guests to compose, what to call, what must happen.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Case {
     /// One sentence saying what the scenario checks and why it matters.
@@ -24,12 +25,14 @@ pub struct Case {
     /// Guest names, root (the component that is called) first. Each guest's
     /// imports are satisfied by the next one's exports; the last guest's
     /// imports by the host.
+    #[schemars(with = "Vec<String>", length(min = 1))]
     pub chain: Vec<Spanned<String>>,
     /// The export to call and its arguments. A case has either `call` or
     /// `http`.
     pub call: Option<Call>,
     /// Instead of `call`: an HTTP request to the chain's
     /// `wasi:http/handler@0.3.0` export (see `case::http`).
+    #[schemars(with = "Option<http::HttpRequest>")]
     pub http: Option<Spanned<http::HttpRequest>>,
     /// What must be observed.
     pub expect: Expect,
@@ -42,18 +45,21 @@ pub struct Case {
 }
 
 /// The call the host makes into the root of the chain.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Call {
     /// `interface#function` (e.g. `local:local/baz#foo`), or a bare name for
     /// a function exported at the top level of the component.
+    #[schemars(with = "String")]
     pub function: Spanned<String>,
     /// One WAVE value per parameter, in order (e.g. `'"hello"'` for a string).
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     pub args: Vec<Spanned<String>>,
     /// How many identical calls to start at once into one instance. Each one
     /// must meet `expect`.
     #[serde(default = "one")]
+    #[schemars(with = "u32", range(min = 1))]
     pub concurrent: Spanned<u32>,
     /// `stream<T>` parameters, by parameter name: what the host writes. They
     /// are not listed in `args`.
@@ -66,46 +72,53 @@ pub struct Call {
 }
 
 /// A stream the host writes into a `stream<T>` parameter.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct StreamArg {
     /// Chunks of WAVE items (`[['"a"', '"b"'], ['"c"']]`). Each chunk is
     /// offered as one write, cut to the reader's capacity; after the last
     /// one the host drops its write end.
+    #[schemars(with = "Vec<Vec<String>>")]
     pub chunks: Vec<Vec<Spanned<String>>>,
 }
 
 /// A future the host resolves for a `future<T>` parameter.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct FutureArg {
     /// The WAVE value delivered when the guest reads the future.
+    #[schemars(with = "String")]
     pub value: Spanned<String>,
 }
 
 /// The expected outcome. Exactly one of `result` and `trap` may be given;
 /// neither means the function returns nothing.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Expect {
     /// The function's result as WAVE text, compared after normalising both
     /// sides through the result type (so `"a"` and `"\u{61}"` are equal).
+    #[schemars(with = "Option<String>")]
     pub result: Option<Spanned<String>>,
     /// The kind of trap the call must end in: a `wasmtime::Trap` variant in
     /// kebab-case (e.g. `cannot-block-sync-task`), matched by kind, never by
     /// message text.
+    #[serde(default)]
+    #[schemars(schema_with = "trap_kind_schema")]
     pub trap: Option<Spanned<String>>,
     /// The transcript: the ordered events observed while the case ran, one
     /// string per event (see the README's "Transcripts"). Omitted (and no
     /// `transcript-file`): not checked.
+    #[schemars(with = "Option<Vec<String>>")]
     pub transcript: Option<Vec<Spanned<String>>>,
     /// The transcript in a sidecar file next to the case, one event per line,
     /// for long transcripts. Mutually exclusive with `transcript`.
+    #[schemars(with = "Option<String>")]
     pub transcript_file: Option<Spanned<String>>,
 }
 
 /// Host preset parameters, one table per preset.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Host {
     /// The demo's `local:local/baz#foo` import.
@@ -115,7 +128,7 @@ pub struct Host {
 
 /// `local:local/baz#foo`: appends ` - entered host`, sleeps without blocking
 /// the thread, appends ` - exited host`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct BazPreset {
     /// How long the host sleeps inside each call, in milliseconds.
@@ -129,8 +142,9 @@ impl Default for BazPreset {
     }
 }
 
-/// Per-case limits; a case that exceeds one fails, the others go on.
-#[derive(Debug, Deserialize)]
+/// Per-case limits; a case that exceeds one fails as "... limit reached" (or
+/// "timed out"), the others go on, and the host process is unaffected.
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Limits {
     /// Wall-clock limit for instantiating and running the case, in
@@ -138,12 +152,48 @@ pub struct Limits {
     /// while the host waits (a stuck event loop is the typical async bug).
     #[serde(default = "ten_seconds")]
     pub timeout_ms: u64,
+    /// Linear memory all the chain's instances may hold together, in bytes
+    /// (initial sizes included). A `memory.grow` beyond it fails (returns -1
+    /// to the guest), and a case that then fails is reported as "memory
+    /// limit reached".
+    #[serde(default = "sixty_four_mib")]
+    pub memory_bytes: u64,
+    /// Elements any one table may grow to.
+    #[serde(default = "ten_thousand")]
+    pub table_elements: u64,
+    /// Core instances the store may create. A chain of three Rust guests
+    /// needs between 11 and 20.
+    #[serde(default = "hundred")]
+    pub instances: u64,
+    /// Linear memories the store may create.
+    #[serde(default = "hundred")]
+    pub memories: u64,
+    /// Tables the store may create.
+    #[serde(default = "hundred")]
+    pub tables: u64,
+    /// Bytes the host may keep on the guests' behalf for the transcript:
+    /// items it reads from their streams and futures, events they record.
+    #[serde(default = "sixty_four_mib")]
+    pub host_bytes: u64,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { timeout_ms: ten_seconds() }
+        Limits {
+            timeout_ms: ten_seconds(),
+            memory_bytes: sixty_four_mib(),
+            table_elements: ten_thousand(),
+            instances: hundred(),
+            memories: hundred(),
+            tables: hundred(),
+            host_bytes: sixty_four_mib(),
+        }
     }
+}
+
+/// The trap kinds as an enum, so editors can complete them.
+fn trap_kind_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({ "type": "string", "enum": crate::compare::trap_kinds() })
 }
 
 fn one() -> Spanned<u32> {
@@ -154,6 +204,15 @@ fn ten() -> u64 {
 }
 fn ten_seconds() -> u64 {
     10_000
+}
+fn sixty_four_mib() -> u64 {
+    64 << 20
+}
+fn ten_thousand() -> u64 {
+    10_000
+}
+fn hundred() -> u64 {
+    100
 }
 
 /// A parsed case plus what is needed to point at places in its file.
@@ -208,17 +267,33 @@ impl Case {
     pub fn load(path: &Path, known_guests: &BTreeSet<String>) -> Result<Loaded> {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("cannot read case file {}", path.display()))?;
+        Case::parse(path, text, known_guests, &|p| std::fs::read_to_string(p))
+    }
+
+    /// `load` for a case file's text: `path` is only for messages and to
+    /// find a `transcript-file`, which is read through `read_sidecar` (so the
+    /// fuzzer runs without a filesystem).
+    pub fn parse(
+        path: &Path,
+        text: String,
+        known_guests: &BTreeSet<String>,
+        read_sidecar: &dyn Fn(&Path) -> std::io::Result<String>,
+    ) -> Result<Loaded> {
         let source = Source { path: path.to_owned(), text };
         let case: Case = toml::from_str(&source.text).map_err(|e| {
             let at = e.span().map_or_else(|| source.path.display().to_string(), |s| source.at(&s));
             anyhow::anyhow!("{at}: {}", e.message().trim_end())
         })?;
         case.validate(&source, known_guests)?;
-        let transcript = case.expected_transcript(&source)?;
+        let transcript = case.expected_transcript(&source, read_sidecar)?;
         Ok(Loaded { case, source, transcript })
     }
 
-    fn expected_transcript(&self, src: &Source) -> Result<Option<Vec<Event>>> {
+    fn expected_transcript(
+        &self,
+        src: &Source,
+        read_sidecar: &dyn Fn(&Path) -> std::io::Result<String>,
+    ) -> Result<Option<Vec<Event>>> {
         let expect = &self.expect;
         if let (Some(_), Some(file)) = (&expect.transcript, &expect.transcript_file) {
             bail!(
@@ -235,7 +310,7 @@ impl Case {
         }
         let Some(file) = &expect.transcript_file else { return Ok(None) };
         let path = src.path.parent().unwrap_or(Path::new("")).join(file.get_ref());
-        let text = std::fs::read_to_string(&path).with_context(|| {
+        let text = read_sidecar(&path).with_context(|| {
             format!("{}: cannot read transcript file {}", src.at(&file.span()), path.display())
         })?;
         let events = text

@@ -90,6 +90,9 @@ enum Command {
         #[arg(long, default_value_t = 20)]
         repeat: usize,
     },
+    /// Print the JSON Schema of case files, generated from the case types:
+    /// `cargo run -- schema > schema/case.schema.json`.
+    Schema,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -116,6 +119,10 @@ pub fn main() -> ExitCode {
         Command::Bench { cases, repeat } => {
             let cases = cases.unwrap_or_else(|| project_root().join("cases"));
             bench::main(&bench::Options { root: project_root(), cases, repeat })
+        }
+        Command::Schema => {
+            print!("{}", crate::schema::case_schema());
+            Ok(ExitCode::SUCCESS)
         }
     };
     match result {

@@ -76,8 +76,14 @@ pub fn check(loaded: &Loaded, observed: &Observed) -> Result<Result<(), String>>
         msg.push('\n');
     }
     msg.push_str(&diff(&loaded.source.path.display().to_string(), &expected, &actual));
-    if let Outcome::Failed { error, .. } = &observed.outcome {
-        let _ = write!(msg, "\nerror:\n{}\n", crate::report::render_wasmtime(error));
+    match &observed.outcome {
+        Outcome::Failed { error, during } => {
+            let _ = write!(msg, "\nerror during {during}:\n{}\n", crate::report::render_wasmtime(error));
+        }
+        Outcome::LimitReached { reached, error } => {
+            let _ = write!(msg, "\n{reached}, then:\n{}\n", crate::report::render_wasmtime(error));
+        }
+        _ => {}
     }
     Ok(Err(msg))
 }
@@ -149,6 +155,7 @@ fn outcome_actual(observed: &Observed) -> String {
         Outcome::TimedOut(limit) => {
             writeln!(out, "timed out after {} ms (limits.timeout-ms)", limit.as_millis()).unwrap()
         }
+        Outcome::LimitReached { reached, .. } => writeln!(out, "{}", reached.line()).unwrap(),
     }
     out
 }

@@ -1,7 +1,8 @@
 //! Stage 3: the guest components. Each folder under `guests/` with a
 //! `Cargo.toml` is a guest named after the folder. They are built together by
 //! one nested `cargo build --target wasm32-wasip2` with its own target dir,
-//! and only when their sources changed since the last build.
+//! and only when their sources changed since the last build. A
+//! `guests/NAME.wat` file is a guest too, a component in the text format.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::hash::Hash;
@@ -49,6 +50,8 @@ impl GuestDirs {
             let path = entry?.path();
             if path.join("Cargo.toml").is_file() {
                 names.insert(path.file_name().unwrap().to_string_lossy().into_owned());
+            } else if let Some(name) = wat_name(&path) {
+                names.insert(name);
             }
         }
         Ok(names)
@@ -59,10 +62,11 @@ impl GuestDirs {
         let names = self.names()?;
         let out_dir = self.target.join(TARGET).join("release");
         let output = |name: &str| out_dir.join(format!("{}.wasm", name.replace('-', "_")));
+        let wat_file = |name: &str| self.src.join(format!("{name}.wat"));
         let stamp_path = self.target.join("sources.stamp");
         let stamp = self.sources_hash()?;
         let fresh = std::fs::read_to_string(&stamp_path).is_ok_and(|s| s == stamp)
-            && names.iter().all(|n| output(n).is_file());
+            && names.iter().all(|n| output(n).is_file() || wat_file(n).is_file());
         if !fresh {
             self.cargo_build()?;
             std::fs::write(&stamp_path, &stamp)
@@ -70,6 +74,13 @@ impl GuestDirs {
         }
         let mut components = BTreeMap::new();
         for name in names {
+            let source = wat_file(&name);
+            if source.is_file() {
+                let bytes = wat::parse_file(&source)
+                    .with_context(|| format!("guest `{name}`: {} is not valid WAT", source.display()))?;
+                components.insert(name, Guest { path: source, bytes });
+                continue;
+            }
             let path = output(&name);
             let bytes = std::fs::read(&path).with_context(|| {
                 format!("guest `{name}` built, but its component {} cannot be read", path.display())
@@ -199,6 +210,14 @@ impl Guests {
             format!("unknown guest `{name}`; known guests: {}", known.join(", "))
         })
     }
+}
+
+/// `guests/NAME.wat` is a guest written as a component in the text format,
+/// for what Rust guests cannot express (a start function that traps).
+/// Compiling one takes microseconds, so it is done on every load.
+fn wat_name(path: &Path) -> Option<String> {
+    let is_wat = path.extension().is_some_and(|e| e == "wat") && path.is_file();
+    is_wat.then(|| path.file_stem().unwrap().to_string_lossy().into_owned())
 }
 
 /// Path helpers for callers that only have a guest's file.

@@ -6,19 +6,20 @@
 use std::time::Duration;
 
 use anyhow::Result;
-use wasmtime::{StoreContextMut, StoreLimits};
+use wasmtime::StoreContextMut;
 use wasmtime::component::{Accessor, Linker, ResourceTable, Val};
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
 use crate::case;
+use crate::limits::Limiter;
 
 /// Store data for one case.
 pub struct Ctx {
     wasi: WasiCtx,
     table: ResourceTable,
-    pub limits: StoreLimits,
+    pub limits: Limiter,
     pub presets: Presets,
     pub stdout: MemoryOutputPipe,
     pub stderr: MemoryOutputPipe,
@@ -40,7 +41,7 @@ pub struct Presets {
 const CAPTURE_BYTES: usize = 1 << 20;
 
 impl Ctx {
-    pub fn new(host: &case::Host, limits: StoreLimits) -> Ctx {
+    pub fn new(host: &case::Host, limits: Limiter) -> Ctx {
         let stdout = MemoryOutputPipe::new(CAPTURE_BYTES);
         let stderr = MemoryOutputPipe::new(CAPTURE_BYTES);
         // Nothing is inherited: no preopened dirs, env, args, stdin or network.
@@ -90,6 +91,7 @@ pub fn add_to_linker(linker: &mut Linker<Ctx>) -> Result<()> {
     linker.root().instance("local:local/transcript")?.func_wrap(
         "record",
         |mut store: StoreContextMut<'_, Ctx>, (event,): (String,)| {
+            store.data_mut().limits.hold(event.len())?;
             store.data_mut().presets.events.push(event);
             Ok(())
         },

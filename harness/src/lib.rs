@@ -7,7 +7,8 @@
 //! host's `expectations`, `bless`, the JSON report with the `versions` in
 //! use). `suite` wires them and shares work between cases, through `cache`
 //! across runs; `bench` measures that; `cli` is the command line, and
-//! `regressions` compares two reports.
+//! `regressions` compares two reports. `limits` is the store's
+//! resource limiter; `schema` the case files' JSON Schema.
 
 pub mod bench;
 pub mod bless;
@@ -21,10 +22,12 @@ pub mod expectations;
 pub mod guests;
 pub mod host;
 pub mod http;
+pub mod limits;
 pub mod regressions;
 pub mod report;
 pub mod results;
 pub mod run;
+pub mod schema;
 pub mod suite;
 pub mod transmit;
 pub mod versions;

@@ -7,10 +7,11 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use wasmtime::component::{Component, Func, Instance, InstancePre, Linker, Type, Val};
-use wasmtime::{AsContextMut, Config, Engine, Store, StoreLimitsBuilder, Trap};
+use wasmtime::{AsContextMut, Config, Engine, Store, Trap};
 
 use crate::case::{Call, Loaded};
 use crate::host::{self, Ctx};
+use crate::limits::{Limiter, Reached};
 use crate::transmit::{self, HandleLog, Log};
 
 /// How often the epoch advances; the granularity of in-wasm time limits.
@@ -79,6 +80,9 @@ pub enum Outcome {
     Failed { during: &'static str, error: wasmtime::Error },
     /// The case's time limit passed.
     TimedOut(Duration),
+    /// A guest ran into one of the case's `[limits]` and then failed; the
+    /// error is how it failed (often a trap from a denied allocation).
+    LimitReached { reached: Reached, error: wasmtime::Error },
 }
 
 /// Everything the host observed while running a case.
@@ -101,8 +105,7 @@ pub struct Observed {
 pub fn run(pre: &InstancePre<Ctx>, loaded: &Loaded) -> Result<Observed> {
     let case = &loaded.case;
     let limit = Duration::from_millis(case.limits.timeout_ms);
-    let limits = StoreLimitsBuilder::new().build();
-    let mut store = Store::new(pre.engine(), Ctx::new(&case.host, limits));
+    let mut store = Store::new(pre.engine(), Ctx::new(&case.host, Limiter::new(&case.limits)));
     store.limiter(|ctx| &mut ctx.limits);
     // Enough ticks for the whole limit; the tokio timeout below normally
     // fires first, this catches wasm that never yields to the host.
@@ -143,11 +146,21 @@ pub fn run(pre: &InstancePre<Ctx>, loaded: &Loaded) -> Result<Observed> {
             Err(_) => Ok((Outcome::TimedOut(limit), None)),
         }
     })?;
-    let outcome = match outcome {
-        Outcome::Failed { error, .. } if error.downcast_ref::<Trap>() == Some(&Trap::Interrupt) => Outcome::TimedOut(limit),
-        other => other,
-    };
     let ctx = store.into_data();
+    let outcome = match (outcome, ctx.limits.reached.clone()) {
+        (Outcome::Failed { error, .. }, _) if error.downcast_ref::<Trap>() == Some(&Trap::Interrupt) => {
+            Outcome::TimedOut(limit)
+        }
+        // A failure after a denied growth is put down to the limit: with
+        // less memory than it needs, a guest fails however it happens to.
+        // A guest that copes with the denial and returns is judged as usual.
+        (Outcome::Failed { error, .. }, Some(reached)) => Outcome::LimitReached { reached, error },
+        (Outcome::Failed { error, during }, None) => match Reached::from_count_error(&error, &case.limits) {
+            Some(reached) => Outcome::LimitReached { reached, error },
+            None => Outcome::Failed { error, during },
+        },
+        (other, _) => other,
+    };
     Ok(Observed {
         outcome,
         result_type,

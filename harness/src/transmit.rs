@@ -209,7 +209,13 @@ impl<T: Payload> StreamConsumer<Ctx> for Collect<T> {
     ) -> Poll<wasmtime::Result<StreamResult>> {
         let mut buf: Vec<T> = Vec::with_capacity(source.remaining(&mut store));
         source.read(&mut store, &mut buf)?;
-        self.log.lock().unwrap().items.extend(buf.iter().map(Payload::to_val));
+        // Items grow into `Val`s (a byte into some 40): account for that
+        // before converting, the heap they own after.
+        let own = buf.len() * std::mem::size_of::<Val>();
+        store.data_mut().limits.hold(own)?;
+        let vals: Vec<Val> = buf.iter().map(Payload::to_val).collect();
+        store.data_mut().limits.hold(vals.iter().map(crate::limits::val_bytes).sum::<usize>() - own)?;
+        self.log.lock().unwrap().items.extend(vals);
         Poll::Ready(Ok(StreamResult::Completed))
     }
 }
@@ -226,9 +232,13 @@ impl<T: Payload> FutureConsumer<Ctx> for Collect<T> {
     ) -> Poll<wasmtime::Result<()>> {
         let mut value: Option<T> = None;
         source.read(&mut store, &mut value)?;
+        let value = value.map(|v| v.to_val());
+        if let Some(v) = &value {
+            store.data_mut().limits.hold(crate::limits::val_bytes(v))?;
+        }
         let mut log = self.log.lock().unwrap();
         match value {
-            Some(v) => log.items.push(v.to_val()),
+            Some(v) => log.items.push(v),
             None => log.end = Some("no value".into()),
         }
         Poll::Ready(Ok(()))

@@ -5,6 +5,7 @@
 use std::str::FromStr;
 
 use anyhow::{Result, bail};
+use schemars::JsonSchema;
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -13,19 +14,22 @@ use super::{Case, Source};
 /// The request the host sends. What comes back is recorded as host events
 /// (`response status 200`, `response header foo: bar`, ...) and compared
 /// with `expect.transcript`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct HttpRequest {
     /// The request method, e.g. `POST`.
     #[serde(default = "get")]
+    #[schemars(with = "String")]
     pub method: Spanned<String>,
     /// The path with query, starting with `/`. The scheme is `http` and the
     /// authority `localhost`; no connection is made, the request goes
     /// straight to the handler.
     #[serde(default = "slash")]
+    #[schemars(with = "String")]
     pub path: Spanned<String>,
     /// Header fields in order, as `[name, value]` pairs; a name may repeat.
     #[serde(default)]
+    #[schemars(with = "Vec<(String, String)>")]
     pub headers: Vec<Spanned<(String, String)>>,
     /// The body as text chunks; each chunk is sent as one data frame, so a
     /// list of several exercises a handler reading the body in pieces.
@@ -33,13 +37,16 @@ pub struct HttpRequest {
     #[serde(default)]
     pub body: Vec<String>,
     /// A generated body instead of `body`, for sizes no one writes out.
+    #[schemars(with = "Option<BodyRepeat>")]
     pub body_repeat: Option<Spanned<BodyRepeat>>,
     /// Trailer fields sent after the body, as `[name, value]` pairs.
     /// Omitted: the request has no trailers at all.
+    #[schemars(with = "Option<Vec<(String, String)>>")]
     pub trailers: Option<Spanned<Vec<Spanned<(String, String)>>>>,
     /// `deflate`: the host compresses the body in the zlib format (RFC 9110
     /// "deflate"), flushing at every chunk so each chunk still arrives as a
     /// frame of its own, and adds `content-encoding: deflate`.
+    #[schemars(with = "Option<ContentEncoding>")]
     pub content_encoding: Option<Spanned<ContentEncoding>>,
     /// When the host sends the body: `after-response` (default) holds it back
     /// until the handler has returned the response, so a handler that reads
@@ -50,7 +57,7 @@ pub struct HttpRequest {
 }
 
 /// `text` repeated `times` times, sent in frames of `chunk-bytes`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct BodyRepeat {
     /// The text to repeat; not empty.
@@ -63,14 +70,14 @@ pub struct BodyRepeat {
 }
 
 /// Content codings the host can apply to a request body.
-#[derive(Debug, Clone, Copy, Deserialize)]
+#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum ContentEncoding {
     Deflate,
 }
 
 /// When the request body is sent, relative to the response.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum SendBody {
     #[default]
