@@ -249,16 +249,72 @@ impl Source {
     }
 
     /// Location of an offset inside a TOML string value, e.g. a WAVE parse
-    /// error at `inner` bytes into `'"hello'`. Correct for literal strings
-    /// (the usual way to write WAVE); for escaped basic strings it is close.
+    /// error at `inner` bytes into `'"hello'`. `inner` counts bytes of the
+    /// value, after TOML's escapes are decoded, so the escapes before it are
+    /// walked to find the place in the file.
     pub fn at_inner(&self, value: &Range<usize>, inner: usize) -> String {
-        let quote = self.text[value.start..value.end]
-            .chars()
-            .next()
-            .map_or(0, |c| if c == '\'' || c == '"' { 1 } else { 0 });
-        let start = (value.start + quote + inner).min(value.end);
+        let start = value.start + raw_offset(&self.text[value.clone()], inner);
         self.at(&(start..start))
     }
+}
+
+/// Where byte `inner` of a TOML string's value is in its source text `raw`
+/// (quotes included), at most the closing quote. Literal strings hold the
+/// value verbatim; basic strings are walked escape by escape, since `\t` is
+/// two bytes in the file and one in the value, `\u00e9` six and two. Always
+/// a char boundary of `raw`: slicing the text there must not panic.
+fn raw_offset(raw: &str, inner: usize) -> usize {
+    let quote = ["\"\"\"", "'''", "\"", "'"].into_iter().find(|q| raw.starts_with(q)).unwrap_or("");
+    let basic = quote.starts_with('"');
+    let closed = raw.len() >= 2 * quote.len() && raw.ends_with(quote);
+    let end = if closed { raw.len() - quote.len() } else { raw.len() };
+    let mut pos = quote.len();
+    // A multi-line string drops a newline right after its opening quotes.
+    if quote.len() == 3 {
+        pos += ["\r\n", "\n"].into_iter().find(|nl| raw[pos..].starts_with(nl)).map_or(0, str::len);
+    }
+    let mut produced = 0;
+    while pos < end {
+        let rest = &raw[pos..end];
+        let c = rest.chars().next().expect("pos < end");
+        let escape = if basic && c == '\\' { rest[1..].chars().next() } else { None };
+        // A backslash ending a line joins it to the next non-blank text and
+        // stands for nothing, so it is skipped even at the offset itself.
+        if escape.is_some_and(char::is_whitespace) {
+            let after = &rest[1..];
+            pos += 1 + after.len() - after.trim_start().len();
+            continue;
+        }
+        if produced >= inner {
+            break;
+        }
+        let (raw_len, value_len) = match escape {
+            None if basic && c == '\\' => (1, 0),
+            None => (c.len_utf8(), c.len_utf8()),
+            Some('u') => (6, hex_char(rest, 4)),
+            Some('U') => (10, hex_char(rest, 8)),
+            Some('x') => (4, hex_char(rest, 2)),
+            Some(e) => (1 + e.len_utf8(), 1),
+        };
+        produced += value_len;
+        pos += raw_len.min(rest.len());
+    }
+    let mut pos = pos.min(end);
+    while !raw.is_char_boundary(pos) {
+        pos -= 1;
+    }
+    pos
+}
+
+/// The UTF-8 length of the char an escape like `\u00e9` stands for: `digits`
+/// hex digits after the backslash and letter (1 if they are not valid, so a
+/// walk over text TOML rejected still moves on).
+fn hex_char(escape: &str, digits: usize) -> usize {
+    escape
+        .get(2..2 + digits)
+        .and_then(|h| u32::from_str_radix(h, 16).ok())
+        .and_then(char::from_u32)
+        .map_or(1, char::len_utf8)
 }
 
 impl Case {
@@ -386,5 +442,42 @@ impl Case {
     /// The chain as plain names.
     pub fn chain_names(&self) -> Vec<String> {
         self.chain.iter().map(|g| g.get_ref().clone()).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A source whose only string value is the TOML text `value`, and its span.
+    fn source(value: &str) -> (Source, Range<usize>) {
+        let text = format!("args = [{value}]\n");
+        let start = "args = [".len();
+        (Source { path: "x.toml".into(), text }, start..start + value.len())
+    }
+
+    #[test]
+    fn at_inner_walks_escapes_before_the_offset() {
+        // `\t` is one byte of the value and two of the file; the offset of
+        // `é` (1) and of what follows it (3) must land on chars of the file.
+        let (src, span) = source(r#""\té!""#);
+        assert_eq!(src.at_inner(&span, 1), "x.toml:1:12");
+        assert_eq!(src.at_inner(&span, 3), "x.toml:1:13");
+        let (src, span) = source(r#""\u00e9x""#);
+        assert_eq!(src.at_inner(&span, 2), "x.toml:1:16");
+    }
+
+    #[test]
+    fn at_inner_is_verbatim_in_literal_strings() {
+        let (src, span) = source(r#"'"\té'"#);
+        assert_eq!(src.at_inner(&span, 3), "x.toml:1:13");
+        // Past the value: its closing quote.
+        assert_eq!(src.at_inner(&span, 99), "x.toml:1:14");
+    }
+
+    #[test]
+    fn at_inner_skips_a_line_ending_backslash() {
+        let (src, span) = source("\"\"\"\nab\\\n   cd\"\"\"");
+        assert_eq!(src.at_inner(&span, 2), "x.toml:3:4");
     }
 }

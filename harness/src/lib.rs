@@ -19,6 +19,7 @@ pub mod compare;
 pub mod compose;
 pub mod discover;
 pub mod expectations;
+pub mod fuzzing;
 pub mod guests;
 pub mod host;
 pub mod http;
