@@ -55,9 +55,7 @@ impl exports::local::local::misbehave::Guest for Guest {
 
     fn list_dir(path: String) -> Result<Vec<String>, String> {
         let entries = std::fs::read_dir(path).map_err(kind)?;
-        entries
-            .map(|e| e.map(|e| e.file_name().to_string_lossy().into_owned()).map_err(kind))
-            .collect()
+        entries.map(|e| e.map(|e| e.file_name().to_string_lossy().into_owned()).map_err(kind)).collect()
     }
 
     fn get_env(name: String) -> Option<String> {
