@@ -31,7 +31,7 @@ pub struct HttpRequest {
     /// Header fields in order, as `[name, value]` pairs; a name may repeat.
     #[serde(default)]
     #[schemars(with = "Vec<(String, String)>")]
-    pub headers: Vec<Spanned<(String, String)>>,
+    pub headers: Vec<Field>,
     /// The body as text chunks; each chunk is sent as one data frame, so a
     /// list of several exercises a handler reading the body in pieces.
     /// Neither `body` nor `body-repeat`: an empty body.
@@ -43,7 +43,7 @@ pub struct HttpRequest {
     /// Trailer fields sent after the body, as `[name, value]` pairs.
     /// Omitted: the request has no trailers at all.
     #[schemars(with = "Option<Vec<(String, String)>>")]
-    pub trailers: Option<Spanned<Vec<Spanned<(String, String)>>>>,
+    pub trailers: Option<Spanned<Vec<Field>>>,
     /// `deflate`: the host compresses the body in the zlib format (RFC 9110
     /// "deflate"), flushing at every chunk so each chunk still arrives as a
     /// frame of its own, and adds `content-encoding: deflate`.
@@ -56,6 +56,9 @@ pub struct HttpRequest {
     #[serde(default)]
     pub send_body: SendBody,
 }
+
+/// A header or trailer field, `[name, value]`, with where it is written.
+pub type Field = Spanned<(String, String)>;
 
 /// `text` repeated `times` times, sent in frames of `chunk-bytes`.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -133,7 +136,7 @@ pub(super) fn validate(case: &Case, src: &Source) -> Result<()> {
     if !path.starts_with('/') || http::uri::PathAndQuery::from_str(path).is_err() {
         bail!("{}: `{path}` is not a path with query starting with `/`", src.at(&req.path.span()));
     }
-    let trailers = req.trailers.iter().flat_map(|t| t.get_ref());
+    let trailers = req.trailers.iter().flat_map(Spanned::get_ref);
     for field in req.headers.iter().chain(trailers) {
         let (name, value) = field.get_ref();
         if http::HeaderName::from_bytes(name.as_bytes()).is_err() {

@@ -210,14 +210,19 @@ fn bless_rewrites_the_wrong_expectations_and_keeps_comments() {
     let slow = cases.join("slow.toml");
     std::fs::write(&slow, &slow_text).unwrap();
 
-    // Never on CI.
-    let run = harness(&["run", s(&cases)], &[("HARNESS_BLESS", "1"), ("CI", "true")]);
-    assert!(!run.status.success(), "{}", text(&run));
-    assert!(text(&run).contains("refusing to rewrite case files on CI"), "{}", text(&run));
-    assert_eq!(std::fs::read_to_string(&case_file).unwrap(), wrong);
+    // Never on CI, whichever way it is asked for.
+    for (args, env) in [
+        (vec!["run", s(&cases)], vec![("HARNESS_BLESS", "1"), ("CI", "true")]),
+        (vec!["run", "--bless", s(&cases)], vec![("CI", "true")]),
+    ] {
+        let run = harness(&args, &env);
+        assert!(!run.status.success(), "{}", text(&run));
+        assert!(text(&run).contains("refusing to rewrite case files on CI"), "{}", text(&run));
+        assert_eq!(std::fs::read_to_string(&case_file).unwrap(), wrong);
+    }
 
     let report = dir.join("report.json");
-    let run = harness(&["run", s(&cases), "--report", s(&report)], &[("HARNESS_BLESS", "1")]);
+    let run = harness(&["run", "--bless", s(&cases), "--report", s(&report)], &[]);
     // The time-out is not blessed, so the run still fails.
     assert!(!run.status.success(), "{}", text(&run));
     let out = stdout(&run);

@@ -34,7 +34,7 @@ impl exports::local::local::misbehave::Guest for Guest {
         loop {
             // Touch every page so the memory is really used, not just reserved.
             chunks.push(vec![1u8; CHUNK]);
-            if chunks.len() % 16 == 0 {
+            if chunks.len().is_multiple_of(16) {
                 // Progress on stderr, for the failure report.
                 let _ = writeln!(std::io::stderr(), "hog: {} MiB allocated", chunks.len());
             }

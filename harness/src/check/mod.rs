@@ -244,7 +244,7 @@ mod tests {
 
     fn lines(texts: &[&str]) -> (Vec<Expected>, Vec<String>) {
         let expected = texts.iter().map(|t| Expected { text: t.to_string(), at: None, part: Part::Outcome }).collect();
-        (expected, texts.iter().map(|t| t.to_string()).collect())
+        (expected, texts.iter().map(ToString::to_string).collect())
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //! (`target/cache/`); the guests stay built, the cargo target is untouched.
 
 use std::fmt::Write as _;
+use std::num::NonZero;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 use std::sync::Arc;
@@ -53,7 +54,7 @@ struct SuiteRun {
 pub fn main(opts: &Options) -> Result<ExitCode> {
     let files = case_format::discover(std::slice::from_ref(&opts.cases))?;
     let exe = std::env::current_exe().context("cannot find the harness binary to start per-case processes")?;
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = std::thread::available_parallelism().map_or(1, NonZero::get);
     println!("{}", machine());
     println!("load average at start: {}", load_average());
     println!(
@@ -351,7 +352,7 @@ fn ms(d: Duration) -> String {
 
 /// CPU count and model, for the figures to be read against.
 fn machine() -> String {
-    let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let cpus = std::thread::available_parallelism().map_or(0, NonZero::get);
     let model = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|info| {

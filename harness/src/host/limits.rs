@@ -47,7 +47,7 @@ impl Reached {
     /// instantiation error whose text is its only distinguishing mark
     /// ("resource limit exceeded: instance count too high at 11").
     pub fn from_count_error(error: &wasmtime::Error, limits: &Limits) -> Option<Reached> {
-        let text = error.chain().map(|c| c.to_string()).find(|t| t.contains("resource limit exceeded"))?;
+        let text = error.chain().map(ToString::to_string).find(|t| t.contains("resource limit exceeded"))?;
         let (key, limit) = if text.contains("instance count") {
             ("instances", limits.instances)
         } else if text.contains("memory count") {

@@ -59,7 +59,7 @@ impl Expectations {
             anyhow!("{at}: {}", e.message().trim_end())
         })?;
         let at_key = |table: &dyn TableLike, key: &str| {
-            table.key(key).and_then(|k| k.span()).map_or_else(|| file.display().to_string(), |s| source.at(&s))
+            table.key(key).and_then(toml_edit::Key::span).map_or_else(|| file.display().to_string(), |s| source.at(&s))
         };
         let root = doc.as_table();
         if let Some((key, _)) = root.iter().find(|(k, _)| *k != KNOWN_FAILURES) {
