@@ -27,8 +27,8 @@ pub const VAR: &str = "HARNESS_BLESS";
 pub fn requested(flag: bool) -> Result<bool> {
     let from_env = std::env::var(VAR).is_ok_and(|v| !v.is_empty() && v != "0");
     if (flag || from_env) && std::env::var_os("CI").is_some() {
-        let how = if flag { "--bless".to_string() } else { format!("{VAR} is set") };
-        bail!("{how}, and so is CI: refusing to rewrite case files on CI; bless on a developer machine");
+        let how = if flag { "--bless was given".to_string() } else { format!("{VAR} is set") };
+        bail!("{how}, and CI is set: refusing to rewrite case files on CI; bless on a developer machine");
     }
     Ok(flag || from_env)
 }
