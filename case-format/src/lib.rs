@@ -12,10 +12,11 @@ pub mod fuzzing;
 pub mod http;
 pub mod load;
 pub mod schema;
+pub mod script;
 pub mod trap;
 pub mod types;
 
 pub use discover::{CaseFile, discover};
 pub use load::{Event, Loaded, Source};
 pub use trap::TrapKind;
-pub use types::{BazPreset, Call, Case, Expect, FutureArg, Host, Limits, StreamArg};
+pub use types::{BazPreset, Call, Case, Expect, FutureArg, Host, Limits, ScriptedPreset, StreamArg};

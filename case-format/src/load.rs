@@ -11,9 +11,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
-use crate::http;
 use crate::trap::TrapKind;
 use crate::types::Case;
+use crate::{http, script};
 
 /// A parsed case plus what is needed to point at places in its file.
 #[derive(Debug)]
@@ -186,6 +186,26 @@ impl Case {
             }
         }
         http::validate(self, src)?;
+        script::validate(&self.scripts, src)?;
+        if let Some(call) = &self.call
+            && let Some(name) = &call.script
+        {
+            if !self.scripts.contains_key(name.get_ref()) {
+                let known: Vec<&str> = self.scripts.keys().map(String::as_str).collect();
+                bail!(
+                    "{}: no script named `{}` in [scripts]; scripts: {}",
+                    src.at(&name.span()),
+                    name.get_ref(),
+                    if known.is_empty() { "none".to_string() } else { known.join(", ") }
+                );
+            }
+            if let Some(first) = call.args.first() {
+                bail!(
+                    "{}: `args` and `script` both given; the script bundle is the only argument",
+                    src.at(&first.span())
+                );
+            }
+        }
         if let Some(call) = &self.call
             && *call.concurrent.get_ref() == 0
         {
@@ -226,6 +246,13 @@ impl Case {
             );
         }
         Ok(())
+    }
+
+    /// The argument the host passes for `call.script`: the bundle telling
+    /// the root which script to run.
+    pub fn script_bundle(&self) -> Option<String> {
+        let name = self.call.as_ref()?.script.as_ref()?;
+        Some(script::bundle(&self.scripts, name.get_ref()))
     }
 
     /// The chain as plain names.

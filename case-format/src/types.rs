@@ -37,6 +37,12 @@ pub struct Case {
     /// Resource limits for this case.
     #[serde(default)]
     pub limits: Limits,
+    /// Scripts for the scripted guest, by name: each a list of steps (see
+    /// the README's "The scripted guest"). `call.script` names the one the
+    /// root runs; a script's calls name the ones the next component runs.
+    #[serde(default)]
+    #[schemars(with = "BTreeMap<String, Vec<String>>")]
+    pub scripts: BTreeMap<String, Vec<Spanned<String>>>,
 }
 
 /// The call the host makes into the root of the chain.
@@ -51,6 +57,11 @@ pub struct Call {
     #[serde(default)]
     #[schemars(with = "Vec<String>")]
     pub args: Vec<Spanned<String>>,
+    /// Instead of `args`, for the scripted guest: the name of the script in
+    /// `[scripts]` the root runs. The host passes the script bundle as the
+    /// function's one string argument.
+    #[schemars(with = "Option<String>")]
+    pub script: Option<Spanned<String>>,
     /// How many identical calls to start at once into one instance. Each one
     /// must meet `expect`.
     #[serde(default = "one")]
@@ -126,6 +137,21 @@ pub struct Host {
     /// The demo's `local:local/baz#foo` import.
     #[serde(default)]
     pub baz: BazPreset,
+    /// `local:local/scripted`, for the last scripted guest of a chain.
+    #[serde(default)]
+    pub scripted: ScriptedPreset,
+}
+
+/// `local:local/scripted#run` and `#run-sync` on the host: records `host:
+/// run(SCRIPT) enter`, sleeps (`run` only) without blocking the thread,
+/// records `host: run(SCRIPT) exit`, and returns the name of the script it
+/// was asked to run. A cancelled call records no exit.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ScriptedPreset {
+    /// How long `run` sleeps, in milliseconds.
+    #[serde(default)]
+    pub delay_ms: u64,
 }
 
 /// `local:local/baz#foo`: appends ` - entered host`, sleeps without blocking

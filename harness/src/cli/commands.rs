@@ -63,6 +63,7 @@ pub fn round_trip(wasm: &Path, input: &str, expected: &str, delay_ms: u64, concu
             call: Some(Call {
                 function: unspanned("local:local/baz#foo".into()),
                 args: vec![unspanned(wave(input)?)],
+                script: None,
                 concurrent: Spanned::new(0..0, concurrent.max(1)),
                 stream_args: Default::default(),
                 future_args: Default::default(),
@@ -74,8 +75,9 @@ pub fn round_trip(wasm: &Path, input: &str, expected: &str, delay_ms: u64, concu
                 transcript: None,
                 transcript_file: None,
             },
-            host: Host { baz: BazPreset { delay_ms } },
+            host: Host { baz: BazPreset { delay_ms }, scripted: Default::default() },
             limits: Limits::default(),
+            scripts: Default::default(),
         },
         source: Source { path: PathBuf::from("<command line>"), text: String::new() },
         transcript: None,

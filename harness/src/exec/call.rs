@@ -111,6 +111,14 @@ fn args(
 ) -> Result<Vec<Val>> {
     let at = loaded.source.at(&call.function.span());
     let function = call.function.get_ref();
+    if let Some(bundle) = loaded.case.script_bundle() {
+        return match params.as_slice() {
+            [(_, Type::String)] => Ok(vec![Val::String(bundle)]),
+            _ => bail!(
+                "{at}: `call.script` needs a function taking one string (the scripted guest's `run` or `run-sync`)"
+            ),
+        };
+    }
     let plain = params.iter().filter(|(_, t)| !matches!(t, Type::Stream(_) | Type::Future(_))).count();
     if call.args.len() != plain {
         bail!(

@@ -13,6 +13,7 @@ use super::Ctx;
 /// Runtime state of the host presets: their parameters and what they saw.
 pub struct Presets {
     baz: case::BazPreset,
+    scripted: case::ScriptedPreset,
     baz_enters: u32,
     baz_exits: u32,
     /// Preset and guest-recorded events in the order they happened.
@@ -21,7 +22,13 @@ pub struct Presets {
 
 impl Presets {
     pub fn new(host: &case::Host) -> Presets {
-        Presets { baz: host.baz.clone(), baz_enters: 0, baz_exits: 0, events: Vec::new() }
+        Presets {
+            baz: host.baz.clone(),
+            scripted: host.scripted.clone(),
+            baz_enters: 0,
+            baz_exits: 0,
+            events: Vec::new(),
+        }
     }
 }
 
@@ -32,6 +39,16 @@ pub fn add_to_linker(linker: &mut Linker<Ctx>) -> wasmtime::Result<()> {
         .root()
         .instance("local:local/baz")?
         .func_new_concurrent("foo", |acc, _ty, params, results| Box::pin(baz_foo(acc, params, results)))?;
+    let mut root = linker.root();
+    let mut scripted = root.instance("local:local/scripted")?;
+    scripted.func_new_concurrent("run", |acc, _ty, params, results| Box::pin(scripted_run(acc, params, results)))?;
+    scripted.func_wrap("run-sync", |mut store: StoreContextMut<'_, Ctx>, (bundle,): (String,)| {
+        let name = script_name(&bundle);
+        let events = &mut store.data_mut().presets.events;
+        events.push(format!("host: run-sync({name}) enter"));
+        events.push(format!("host: run-sync({name}) exit"));
+        Ok((name,))
+    })?;
     // Guests report their observations into the transcript, verbatim.
     linker.root().instance("local:local/transcript")?.func_wrap(
         "record",
@@ -72,5 +89,31 @@ async fn baz_foo(acc: &Accessor<Ctx>, params: &[Val], results: &mut [Val]) -> wa
         p.events.push(format!("baz.foo exit {}", p.baz_exits));
     });
     results[0] = Val::String(format!("{s} - exited host"));
+    Ok(())
+}
+
+/// The script a bundle asks for: its first line.
+fn script_name(bundle: &str) -> String {
+    bundle.lines().next().unwrap_or_default().to_string()
+}
+
+/// `local:local/scripted#run` for the last scripted guest of a chain.
+async fn scripted_run(acc: &Accessor<Ctx>, params: &[Val], results: &mut [Val]) -> wasmtime::Result<()> {
+    let [Val::String(bundle)] = params else {
+        wasmtime::bail!("scripted.run preset: expected one string argument, got {params:?}");
+    };
+    let name = script_name(bundle);
+    let delay = acc.with(|mut a| {
+        let p = &mut a.data_mut().presets;
+        p.events.push(format!("host: run({name}) enter"));
+        Duration::from_millis(p.scripted.delay_ms)
+    });
+    if delay.is_zero() {
+        tokio::task::yield_now().await;
+    } else {
+        tokio::time::sleep(delay).await;
+    }
+    acc.with(|mut a| a.data_mut().presets.events.push(format!("host: run({name}) exit")));
+    results[0] = Val::String(name);
     Ok(())
 }

@@ -1,0 +1,244 @@
+//! Scripts for the scripted guest (`guests/guest-scripted`): each chain
+//! position that runs it gets a named list of steps from the case's
+//! `[scripts]` table. A step is one line of words; `'quoted text'` is one
+//! word. The steps are checked here, before anything runs, so a typo fails
+//! its case naming `file:line:col`; the guest reads the same words.
+//!
+//! The harness passes the guest a bundle: the name of the script to run on
+//! the first line, then every script (`:name`, then its steps, one a line),
+//! so a script can hand another one to the next component of the chain.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use anyhow::{Result, bail};
+use toml::Spanned;
+
+use crate::load::Source;
+
+/// What a step's words after the operation must be.
+#[derive(Clone, Copy)]
+pub enum Arg {
+    /// A handle name the step defines (`set-new ws`, `... as s1`).
+    Define,
+    /// A handle name defined by an earlier step of the same script.
+    Use,
+    /// A word of text (quote it to include spaces).
+    Text,
+    /// A script of the case, or any text for `foo` (checked per step).
+    Target,
+    /// A function: `run`, `run-sync` or `foo`.
+    Function,
+    /// An unsigned 32-bit number.
+    Number,
+    /// The word `as`.
+    As,
+}
+
+/// Every step: its operation, its arguments, and what it does.
+pub const STEPS: &[(&str, &[Arg], &str)] = {
+    use Arg::*;
+    &[
+        ("record", &[Text], "record `<script>: TEXT` in the transcript"),
+        (
+            "call-async",
+            &[Function, Target, As, Define],
+            "async-lower a call of `run SCRIPT` (the next scripted guest) or `foo TEXT` (the baz import); records the state it returns, and the result if RETURNED",
+        ),
+        (
+            "call-sync",
+            &[Function, Target],
+            "sync-lower a call of `run SCRIPT`, `run-sync SCRIPT` or `foo TEXT`; records the result",
+        ),
+        ("set-new", &[Define], "waitable-set.new"),
+        ("join", &[Use, Use], "waitable.join(WAITABLE, SET)"),
+        ("unjoin", &[Use], "waitable.join(WAITABLE, 0): take it out of its set"),
+        ("set-drop", &[Use], "waitable-set.drop"),
+        ("wait", &[Use], "waitable-set.wait; records the event"),
+        ("wait-cancellable", &[Use], "waitable-set.wait, cancellable; records the event"),
+        ("poll", &[Use], "waitable-set.poll; records the event (NONE when nothing is ready)"),
+        ("poll-cancellable", &[Use], "waitable-set.poll, cancellable; records the event"),
+        ("cancel", &[Use], "subtask.cancel (sync); records the state it returns"),
+        ("subtask-drop", &[Use], "subtask.drop"),
+        ("yield", &[], "thread.yield; records whether it was cancelled (0 or 1)"),
+        ("yield-cancellable", &[], "thread.yield, cancellable; records whether it was cancelled"),
+        ("backpressure-inc", &[], "backpressure.inc"),
+        ("backpressure-dec", &[], "backpressure.dec"),
+        ("return", &[Text], "task.return(TEXT) in `run`; the result of `run-sync`"),
+        ("task-cancel", &[], "task.cancel"),
+        ("context", &[Number], "context.set(N) then context.get; records what it read"),
+        ("context-initial", &[], "records context.get as it was when the task started"),
+        ("trap", &[], "execute `unreachable`"),
+        ("callback-wait", &[Use], "return WAIT with SET from the callback; the next callback records the event"),
+        ("callback-yield", &[], "return YIELD from the callback; the next callback records the event"),
+        ("callback-code", &[Number], "return the raw code N from the callback"),
+        ("exit", &[], "end the script (return EXIT from the callback)"),
+    ]
+};
+
+/// The words of a step: `'quoted text'` is one word, without its quotes.
+/// `Err` names the problem (an unclosed quote).
+pub fn words(step: &str) -> Result<Vec<String>, String> {
+    let mut out = Vec::new();
+    let mut rest = step.trim_start();
+    while !rest.is_empty() {
+        if let Some(quoted) = rest.strip_prefix('\'') {
+            let Some(end) = quoted.find('\'') else { return Err("unclosed `'`".into()) };
+            out.push(quoted[..end].to_string());
+            rest = quoted[end + 1..].trim_start();
+        } else {
+            let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+            out.push(rest[..end].to_string());
+            rest = rest[end..].trim_start();
+        }
+    }
+    Ok(out)
+}
+
+/// Check every script of a case: known steps with the right arguments,
+/// handles defined before use, scripts named by calls that exist.
+pub fn validate(scripts: &BTreeMap<String, Vec<Spanned<String>>>, src: &Source) -> Result<()> {
+    for (name, steps) in scripts {
+        if name.is_empty() || name.contains(char::is_whitespace) || name.starts_with(':') {
+            bail!("{}: script name `{name}` must be one word", src.path.display());
+        }
+        let mut defined = BTreeSet::new();
+        for step in steps {
+            check_step(step, scripts, &mut defined).map_err(|e| anyhow::anyhow!("{}: {e}", src.at(&step.span())))?;
+        }
+    }
+    Ok(())
+}
+
+fn check_step(
+    step: &Spanned<String>,
+    scripts: &BTreeMap<String, Vec<Spanned<String>>>,
+    defined: &mut BTreeSet<String>,
+) -> Result<(), String> {
+    let text = step.get_ref();
+    if text.contains(['\n', '\r']) {
+        return Err(format!("step `{text}` spans lines; one step is one line"));
+    }
+    let words = words(text).map_err(|e| format!("step `{text}`: {e}"))?;
+    let Some((op, args)) = words.split_first() else { return Err("empty step".into()) };
+    let Some((_, kinds, _)) = STEPS.iter().find(|(name, _, _)| name == op) else {
+        let known: Vec<&str> = STEPS.iter().map(|(n, _, _)| *n).collect();
+        return Err(format!("unknown step `{op}`; known steps: {}", known.join(", ")));
+    };
+    let usage = || {
+        let (_, kinds, _) = STEPS.iter().find(|(name, _, _)| name == op).expect("found above");
+        let shown: Vec<&str> = std::iter::once(op.as_str()).chain(kinds.iter().map(|k| usage_word(*k))).collect();
+        format!("`{}`", shown.join(" "))
+    };
+    let text_rest = matches!(kinds, [Arg::Text]) && op == "record";
+    if !text_rest && args.len() != kinds.len() || text_rest && args.is_empty() {
+        return Err(format!("`{text}`: expected {}", usage()));
+    }
+    let function = args.first().map(String::as_str);
+    for (arg, kind) in args.iter().zip(kinds.iter()) {
+        match kind {
+            Arg::Define => {
+                defined.insert(arg.clone());
+            }
+            Arg::Use if !defined.contains(arg) => {
+                return Err(format!(
+                    "`{text}`: no handle named `{arg}` yet; define it first (`set-new {arg}` or `... as {arg}`)"
+                ));
+            }
+            Arg::Function if !["run", "run-sync", "foo"].contains(&arg.as_str()) => {
+                return Err(format!("`{text}`: `{arg}` is not a function; use `run`, `run-sync` or `foo`"));
+            }
+            Arg::Function if op == "call-async" && arg == "run-sync" => {
+                return Err(format!("`{text}`: `run-sync` is not an async function, so it cannot be lowered async"));
+            }
+            Arg::Target if function != Some("foo") && !scripts.contains_key(arg) => {
+                let known: Vec<&str> = scripts.keys().map(String::as_str).collect();
+                return Err(format!("`{text}`: no script named `{arg}`; scripts: {}", known.join(", ")));
+            }
+            Arg::Number if arg.parse::<u32>().is_err() => {
+                return Err(format!("`{text}`: `{arg}` is not a number"));
+            }
+            Arg::As if arg != "as" => return Err(format!("`{text}`: expected {}", usage())),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+fn usage_word(kind: Arg) -> &'static str {
+    match kind {
+        Arg::Define => "NAME",
+        Arg::Use => "HANDLE",
+        Arg::Text => "TEXT",
+        Arg::Target => "SCRIPT|TEXT",
+        Arg::Function => "run|run-sync|foo",
+        Arg::Number => "N",
+        Arg::As => "as",
+    }
+}
+
+/// The bundle that tells the guest to run `script`.
+pub fn bundle(scripts: &BTreeMap<String, Vec<Spanned<String>>>, script: &str) -> String {
+    let mut out = format!("{script}\n");
+    for (name, steps) in scripts {
+        out.push_str(&format!(":{name}\n"));
+        for step in steps {
+            out.push_str(step.get_ref());
+            out.push('\n');
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(steps: &[&str]) -> Result<(), String> {
+        let text = format!("main = [{}]\n", steps.iter().map(|s| format!("{s:?}")).collect::<Vec<_>>().join(", "));
+        let scripts: BTreeMap<String, Vec<Spanned<String>>> = toml::from_str(&text).unwrap();
+        let src = Source { path: "x.toml".into(), text };
+        validate(&scripts, &src).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn good_steps_pass() {
+        check(&[
+            "set-new ws",
+            "call-async run main as s1",
+            "join s1 ws",
+            "wait ws",
+            "record 'two words'",
+            "record three loose words",
+            "call-sync foo 'any text'",
+            "context 7",
+            "return done",
+        ])
+        .unwrap();
+    }
+
+    #[test]
+    fn bad_steps_name_their_place() {
+        let e = check(&["set-new ws", "wiat ws"]).unwrap_err();
+        assert!(e.starts_with("x.toml:1:22: unknown step `wiat`; known steps: record, "), "{e}");
+        let e = check(&["wait ws"]).unwrap_err();
+        assert!(e.contains("no handle named `ws` yet"), "{e}");
+        let e = check(&["call-async run nowhere as s"]).unwrap_err();
+        assert!(e.contains("no script named `nowhere`; scripts: main"), "{e}");
+        let e = check(&["call-async run-sync main as s"]).unwrap_err();
+        assert!(e.contains("cannot be lowered async"), "{e}");
+        let e = check(&["return 'a"]).unwrap_err();
+        assert!(e.contains("unclosed"), "{e}");
+        let e = check(&["context x"]).unwrap_err();
+        assert!(e.contains("`x` is not a number"), "{e}");
+        let e = check(&["call-async run main s1"]).unwrap_err();
+        assert!(e.contains("expected `call-async run|run-sync|foo SCRIPT|TEXT as NAME`"), "{e}");
+    }
+
+    #[test]
+    fn bundle_names_the_script_then_lists_all() {
+        let mut scripts = BTreeMap::new();
+        scripts.insert("a".to_string(), vec![Spanned::new(0..0, "return x".to_string())]);
+        scripts.insert("b".to_string(), vec![Spanned::new(0..0, "exit".to_string())]);
+        assert_eq!(bundle(&scripts, "b"), "b\n:a\nreturn x\n:b\nexit\n");
+    }
+}

@@ -1,0 +1,266 @@
+//! One task running one script: the step interpreter. Steps that observe
+//! something (a call's state, an event, a built-in's result) record it in
+//! the transcript as `<script>: <what>`; handles are shown by the names the
+//! script gave them, never by number.
+
+use crate::abi::{self, RetArea};
+use crate::script::{Bundle, words};
+
+/// How the running export was lifted.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Lift {
+    /// `async` with a callback: steps may hand control back to the event loop.
+    Callback,
+    /// Sync: the export returns when the script ends.
+    Sync,
+}
+
+/// What a step asks of the interpreter.
+enum Flow {
+    Next,
+    /// Return this code from the async entry or callback.
+    Code(u32),
+}
+
+/// A lowered call whose subtask has not finished: the memory it may still
+/// read (the argument) or write (the result).
+struct Pending {
+    handle: u32,
+    _arg: Vec<u8>,
+    ret: Box<RetArea>,
+}
+
+pub struct Task {
+    bundle: Bundle,
+    steps: Vec<String>,
+    pc: usize,
+    lift: Lift,
+    /// Script names of handles, latest first (the canonical ABI reuses numbers).
+    names: Vec<(String, u32)>,
+    pending: Vec<Pending>,
+    /// `context.get` as the task started, before this guest used the slot.
+    initial_context: u32,
+    /// The sync lift's return value, set by `return`.
+    pub result: Option<String>,
+}
+
+fn record(text: &str) {
+    crate::local::local::transcript::record(text);
+}
+
+fn trap() -> ! {
+    core::arch::wasm32::unreachable()
+}
+
+impl Task {
+    pub fn new(bundle: String, lift: Lift, initial_context: u32) -> Task {
+        let bundle = Bundle::parse(bundle);
+        let steps = bundle.steps();
+        Task { bundle, steps, pc: 0, lift, names: Vec::new(), pending: Vec::new(), initial_context, result: None }
+    }
+
+    fn record(&self, text: &str) {
+        record(&format!("{}: {text}", self.bundle.run));
+    }
+
+    /// Record a broken step and trap: the harness validated the script, so
+    /// this is a bug in the harness or in this guest.
+    fn fail(&self, what: &str) -> ! {
+        self.record(&format!("error: {what}"));
+        trap()
+    }
+
+    fn handle(&self, name: &str) -> u32 {
+        match self.names.iter().find(|(n, _)| n == name) {
+            Some((_, h)) => *h,
+            None => self.fail(&format!("no handle named `{name}`")),
+        }
+    }
+
+    fn name_of(&self, handle: u32) -> String {
+        self.names.iter().find(|(_, h)| *h == handle).map_or_else(|| format!("#{handle}"), |(n, _)| n.clone())
+    }
+
+    fn name(&mut self, name: &str, handle: u32) {
+        self.names.retain(|(n, _)| n != name);
+        self.names.insert(0, (name.to_string(), handle));
+    }
+
+    /// A subtask reached `state`: its result, if it returned, shown after it.
+    fn settle(&mut self, handle: u32, state: u32) -> String {
+        let mut shown = abi::state_name(state);
+        if state >= abi::RETURNED
+            && let Some(i) = self.pending.iter().position(|p| p.handle == handle)
+        {
+            let done = self.pending.remove(i);
+            if state == abi::RETURNED {
+                // SAFETY: the callee returned, so the lift wrote the result.
+                let result = unsafe { abi::take_string(&done.ret) };
+                shown.push_str(&format!(" {result:?}"));
+            }
+        }
+        shown
+    }
+
+    /// An event as the transcript shows it.
+    pub fn event(&mut self, event: u32, p1: u32, p2: u32) -> String {
+        match event {
+            abi::EVENT_SUBTASK => format!("SUBTASK {} {}", self.name_of(p1), self.settle(p1, p2)),
+            0 | 6 => abi::event_name(event),
+            other => format!("{} {} {p2:#x}", abi::event_name(other), self.name_of(p1)),
+        }
+    }
+
+    /// Run steps until one hands control back (`Some(code)`) or the script
+    /// ends (`None`).
+    pub fn run(&mut self) -> Option<u32> {
+        while self.pc < self.steps.len() {
+            let step = self.steps[self.pc].clone();
+            self.pc += 1;
+            if let Flow::Code(code) = self.step(&step) {
+                if self.lift == Lift::Sync {
+                    self.fail(&format!("`{step}` hands control to the event loop, which a sync-lifted task has not"));
+                }
+                return Some(code);
+            }
+        }
+        None
+    }
+
+    /// Record the event a callback was called with.
+    pub fn callback(&mut self, event: u32, p1: u32, p2: u32) {
+        let shown = self.event(event, p1, p2);
+        self.record(&format!("callback -> {shown}"));
+    }
+
+    fn step(&mut self, step: &str) -> Flow {
+        let w = words(step);
+        let arg = |i: usize| w.get(i).map_or("", String::as_str);
+        match arg(0) {
+            "record" => self.record(&w[1..].join(" ")),
+            "call-async" => self.call_async(arg(1), arg(2), arg(4)),
+            "call-sync" => self.call_sync(arg(1), arg(2)),
+            "set-new" => {
+                // SAFETY: built-ins without memory arguments.
+                let set = unsafe { abi::waitable_set_new() };
+                self.name(arg(1), set);
+            }
+            "join" => unsafe { abi::waitable_join(self.handle(arg(1)), self.handle(arg(2))) },
+            "unjoin" => unsafe { abi::waitable_join(self.handle(arg(1)), 0) },
+            "set-drop" => unsafe { abi::waitable_set_drop(self.handle(arg(1))) },
+            op @ ("wait" | "wait-cancellable" | "poll" | "poll-cancellable") => {
+                let set = self.handle(arg(1));
+                let mut payload = [0u32; 2];
+                // SAFETY: `payload` is the 8 bytes the built-in writes.
+                let event = unsafe {
+                    match op {
+                        "wait" => abi::waitable_set_wait(set, &mut payload),
+                        "wait-cancellable" => abi::waitable_set_wait_cancellable(set, &mut payload),
+                        "poll" => abi::waitable_set_poll(set, &mut payload),
+                        _ => abi::waitable_set_poll_cancellable(set, &mut payload),
+                    }
+                };
+                let shown = self.event(event, payload[0], payload[1]);
+                self.record(&format!("{op} {} -> {shown}", arg(1)));
+            }
+            "cancel" => {
+                let subtask = self.handle(arg(1));
+                let state = unsafe { abi::subtask_cancel(subtask) };
+                let shown = self.settle(subtask, state);
+                self.record(&format!("cancel {} -> {shown}", arg(1)));
+            }
+            "subtask-drop" => unsafe { abi::subtask_drop(self.handle(arg(1))) },
+            op @ ("yield" | "yield-cancellable") => {
+                let cancelled =
+                    unsafe { if op == "yield" { abi::thread_yield() } else { abi::thread_yield_cancellable() } };
+                self.record(&format!("{op} -> {cancelled}"));
+            }
+            "backpressure-inc" => unsafe { abi::backpressure_inc() },
+            "backpressure-dec" => unsafe { abi::backpressure_dec() },
+            "return" => self.task_return(arg(1)),
+            "task-cancel" => unsafe { abi::task_cancel() },
+            "context" => {
+                let value: u32 = arg(1).parse().unwrap_or_else(|_| self.fail("`context` takes a number"));
+                // Slot 0 holds this guest's task state between callbacks:
+                // set, read back, and restore it within the step.
+                let got = unsafe {
+                    let saved = abi::context_get();
+                    abi::context_set(value);
+                    let got = abi::context_get();
+                    abi::context_set(saved);
+                    got
+                };
+                self.record(&format!("context -> {got}"));
+            }
+            "context-initial" => self.record(&format!("context-initial -> {}", self.initial_context)),
+            "trap" => trap(),
+            "callback-wait" => return Flow::Code(abi::WAIT | (self.handle(arg(1)) << 4)),
+            "callback-yield" => return Flow::Code(abi::YIELD),
+            "callback-code" => {
+                return Flow::Code(arg(1).parse().unwrap_or_else(|_| self.fail("`callback-code` takes a number")));
+            }
+            "exit" => {
+                self.pc = self.steps.len();
+                if self.lift == Lift::Callback {
+                    return Flow::Code(abi::EXIT);
+                }
+            }
+            other => self.fail(&format!("unknown step `{other}`")),
+        }
+        Flow::Next
+    }
+
+    /// The argument a call passes: the bundle for another scripted guest,
+    /// the text itself for `foo`.
+    fn argument(&self, function: &str, arg: &str) -> Vec<u8> {
+        match function {
+            "run" | "run-sync" => self.bundle.for_script(arg).into_bytes(),
+            _ => arg.as_bytes().to_vec(),
+        }
+    }
+
+    fn call_async(&mut self, function: &str, arg: &str, name: &str) {
+        let bytes = self.argument(function, arg);
+        let mut ret = Box::new([0usize; 2]);
+        // SAFETY: `bytes` and `ret` live in `pending` until the subtask ends.
+        let code = unsafe {
+            match function {
+                "run" => abi::run_async(bytes.as_ptr(), bytes.len(), &mut *ret),
+                "foo" => abi::foo_async(bytes.as_ptr(), bytes.len(), &mut *ret),
+                other => self.fail(&format!("`{other}` cannot be called async")),
+            }
+        };
+        let (state, handle) = (code & 0xf, code >> 4);
+        if handle != 0 {
+            self.name(name, handle);
+        }
+        self.pending.push(Pending { handle, _arg: bytes, ret });
+        let shown = self.settle(handle, state);
+        self.record(&format!("call-async {function}({arg}) -> {shown}"));
+    }
+
+    fn call_sync(&mut self, function: &str, arg: &str) {
+        let bytes = self.argument(function, arg);
+        let mut ret = [0usize; 2];
+        // SAFETY: a sync call reads its argument and writes its result
+        // before it returns.
+        let result = unsafe {
+            match function {
+                "run" => abi::run_sync_lowered(bytes.as_ptr(), bytes.len(), &mut ret),
+                "run-sync" => abi::run_sync(bytes.as_ptr(), bytes.len(), &mut ret),
+                "foo" => abi::foo_sync(bytes.as_ptr(), bytes.len(), &mut ret),
+                other => self.fail(&format!("`{other}` cannot be called")),
+            }
+            abi::take_string(&ret)
+        };
+        self.record(&format!("call-sync {function}({arg}) -> {result:?}"));
+    }
+
+    fn task_return(&mut self, text: &str) {
+        match self.lift {
+            // SAFETY: the value is lifted (copied) during the call.
+            Lift::Callback => unsafe { abi::task_return_run(text.as_ptr(), text.len()) },
+            Lift::Sync => self.result = Some(text.to_string()),
+        }
+    }
+}
