@@ -39,6 +39,7 @@ pub const STEPS: &[(&str, &[Arg], &str)] = {
     use Arg::*;
     &[
         ("record", &[Text], "record `<script>: TEXT` in the transcript"),
+        ("repeat", &[Number], "`repeat N STEP...`: take STEP N times (a step that defines no handle)"),
         (
             "call-async",
             &[Function, Target, As, Define],
@@ -97,13 +98,28 @@ pub fn words(step: &str) -> Result<Vec<String>, String> {
 /// Check every script of a case: known steps with the right arguments,
 /// handles defined before use, scripts named by calls that exist.
 pub fn validate(scripts: &BTreeMap<String, Vec<Spanned<String>>>, src: &Source) -> Result<()> {
+    // Handles belong to the instance, not to a task (one handle table per
+    // component instance), so a script may use a handle another script of
+    // the case defines; a name no script defines is a typo.
+    let mut defined = BTreeSet::new();
+    for step in scripts.values().flatten() {
+        if let Ok(words) = words(step.get_ref()) {
+            let kinds =
+                STEPS.iter().find(|(op, _, _)| Some(*op) == words.first().map(String::as_str)).map(|(_, k, _)| *k);
+            for (word, kind) in words.iter().skip(1).zip(kinds.unwrap_or_default()) {
+                if matches!(kind, Arg::Define) {
+                    defined.insert(word.clone());
+                }
+            }
+        }
+    }
     for (name, steps) in scripts {
         if name.is_empty() || name.contains(char::is_whitespace) || name.starts_with(':') {
             bail!("{}: script name `{name}` must be one word", src.path.display());
         }
-        let mut defined = BTreeSet::new();
         for step in steps {
-            check_step(step, scripts, &mut defined).map_err(|e| anyhow::anyhow!("{}: {e}", src.at(&step.span())))?;
+            check_step(step, scripts, &mut defined.clone())
+                .map_err(|e| anyhow::anyhow!("{}: {e}", src.at(&step.span())))?;
         }
     }
     Ok(())
@@ -129,6 +145,27 @@ fn check_step(
         let shown: Vec<&str> = std::iter::once(op.as_str()).chain(kinds.iter().map(|k| usage_word(*k))).collect();
         format!("`{}`", shown.join(" "))
     };
+    if op == "repeat" {
+        let [times, inner @ ..] = args else { return Err(format!("`{text}`: expected `repeat N STEP...`")) };
+        if times.parse::<u32>().is_err() {
+            return Err(format!("`{text}`: `{times}` is not a number"));
+        }
+        let inner: Vec<String> =
+            inner.iter().map(|w| if w.contains(' ') { format!("'{w}'") } else { w.clone() }).collect();
+        let inner = Spanned::new(step.span(), inner.join(" "));
+        let first = inner.get_ref().split(' ').next().unwrap_or_default();
+        let defines = STEPS.iter().any(|(op, kinds, _)| *op == first && kinds.iter().any(|k| matches!(k, Arg::Define)));
+        check_step(&inner, scripts, defined)?;
+        if defines
+            || ["repeat", "callback-wait", "callback-yield", "callback-code", "exit"]
+                .contains(&inner.get_ref().split(' ').next().unwrap_or_default())
+        {
+            return Err(format!(
+                "`{text}`: `repeat` takes a step that defines no handle and does not hand control back"
+            ));
+        }
+        return Ok(());
+    }
     let text_rest = matches!(kinds, [Arg::Text]) && op == "record";
     if !text_rest && args.len() != kinds.len() || text_rest && args.is_empty() {
         return Err(format!("`{text}`: expected {}", usage()));
@@ -141,7 +178,7 @@ fn check_step(
             }
             Arg::Use if !defined.contains(arg) => {
                 return Err(format!(
-                    "`{text}`: no handle named `{arg}` yet; define it first (`set-new {arg}` or `... as {arg}`)"
+                    "`{text}`: no script defines a handle named `{arg}` (with `set-new {arg}` or `... as {arg}`)"
                 ));
             }
             Arg::Function if !["run", "run-sync", "foo"].contains(&arg.as_str()) => {
@@ -219,9 +256,9 @@ mod tests {
     #[test]
     fn bad_steps_name_their_place() {
         let e = check(&["set-new ws", "wiat ws"]).unwrap_err();
-        assert!(e.starts_with("x.toml:1:22: unknown step `wiat`; known steps: record, "), "{e}");
+        assert!(e.starts_with("x.toml:1:23: unknown step `wiat`; known steps: record, "), "{e}");
         let e = check(&["wait ws"]).unwrap_err();
-        assert!(e.contains("no handle named `ws` yet"), "{e}");
+        assert!(e.contains("no script defines a handle named `ws`"), "{e}");
         let e = check(&["call-async run nowhere as s"]).unwrap_err();
         assert!(e.contains("no script named `nowhere`; scripts: main"), "{e}");
         let e = check(&["call-async run-sync main as s"]).unwrap_err();
@@ -230,6 +267,8 @@ mod tests {
         assert!(e.contains("unclosed"), "{e}");
         let e = check(&["context x"]).unwrap_err();
         assert!(e.contains("`x` is not a number"), "{e}");
+        let e = check(&["repeat 2 set-new ws"]).unwrap_err();
+        assert!(e.contains("`repeat` takes a step that defines no handle"), "{e}");
         let e = check(&["call-async run main s1"]).unwrap_err();
         assert!(e.contains("expected `call-async run|run-sync|foo SCRIPT|TEXT as NAME`"), "{e}");
     }

@@ -30,14 +30,29 @@ struct Pending {
     ret: Box<RetArea>,
 }
 
+/// The instance's handles by the names scripts gave them, and the memory of
+/// calls in flight. One per instance, like the canonical ABI's handle
+/// table, so a handle one task made can be used by another.
+#[derive(Default)]
+struct Handles {
+    /// Latest first: the canonical ABI reuses numbers.
+    names: Vec<(String, u32)>,
+    pending: Vec<Pending>,
+}
+
+thread_local! {
+    static HANDLES: std::cell::RefCell<Handles> = std::cell::RefCell::default();
+}
+
+fn handles<R>(f: impl FnOnce(&mut Handles) -> R) -> R {
+    HANDLES.with(|h| f(&mut h.borrow_mut()))
+}
+
 pub struct Task {
     bundle: Bundle,
     steps: Vec<String>,
     pc: usize,
     lift: Lift,
-    /// Script names of handles, latest first (the canonical ABI reuses numbers).
-    names: Vec<(String, u32)>,
-    pending: Vec<Pending>,
     /// `context.get` as the task started, before this guest used the slot.
     initial_context: u32,
     /// The sync lift's return value, set by `return`.
@@ -48,6 +63,11 @@ fn record(text: &str) {
     crate::local::local::transcript::record(text);
 }
 
+/// A word as a step writes it: quoted when it holds spaces.
+fn quote(word: &str) -> String {
+    if word.is_empty() || word.contains(char::is_whitespace) { format!("'{word}'") } else { word.to_string() }
+}
+
 fn trap() -> ! {
     core::arch::wasm32::unreachable()
 }
@@ -56,7 +76,7 @@ impl Task {
     pub fn new(bundle: String, lift: Lift, initial_context: u32) -> Task {
         let bundle = Bundle::parse(bundle);
         let steps = bundle.steps();
-        Task { bundle, steps, pc: 0, lift, names: Vec::new(), pending: Vec::new(), initial_context, result: None }
+        Task { bundle, steps, pc: 0, lift, initial_context, result: None }
     }
 
     fn record(&self, text: &str) {
@@ -71,33 +91,38 @@ impl Task {
     }
 
     fn handle(&self, name: &str) -> u32 {
-        match self.names.iter().find(|(n, _)| n == name) {
-            Some((_, h)) => *h,
+        match handles(|h| h.names.iter().find(|(n, _)| n == name).map(|(_, h)| *h)) {
+            Some(h) => h,
             None => self.fail(&format!("no handle named `{name}`")),
         }
     }
 
     fn name_of(&self, handle: u32) -> String {
-        self.names.iter().find(|(_, h)| *h == handle).map_or_else(|| format!("#{handle}"), |(n, _)| n.clone())
+        handles(|h| h.names.iter().find(|(_, h)| *h == handle).map(|(n, _)| n.clone()))
+            .unwrap_or_else(|| format!("#{handle}"))
     }
 
     fn name(&mut self, name: &str, handle: u32) {
-        self.names.retain(|(n, _)| n != name);
-        self.names.insert(0, (name.to_string(), handle));
+        handles(|h| {
+            h.names.retain(|(n, _)| n != name);
+            h.names.insert(0, (name.to_string(), handle));
+        });
     }
 
     /// A subtask reached `state`: its result, if it returned, shown after it.
     fn settle(&mut self, handle: u32, state: u32) -> String {
         let mut shown = abi::state_name(state);
-        if state >= abi::RETURNED
-            && let Some(i) = self.pending.iter().position(|p| p.handle == handle)
+        let done = if state >= abi::RETURNED {
+            handles(|h| h.pending.iter().position(|p| p.handle == handle).map(|i| h.pending.remove(i)))
+        } else {
+            None
+        };
+        if let Some(done) = done
+            && state == abi::RETURNED
         {
-            let done = self.pending.remove(i);
-            if state == abi::RETURNED {
-                // SAFETY: the callee returned, so the lift wrote the result.
-                let result = unsafe { abi::take_string(&done.ret) };
-                shown.push_str(&format!(" {result:?}"));
-            }
+            // SAFETY: the callee returned, so the lift wrote the result.
+            let result = unsafe { abi::take_string(&done.ret) };
+            shown.push_str(&format!(" {result:?}"));
         }
         shown
     }
@@ -138,6 +163,15 @@ impl Task {
         let arg = |i: usize| w.get(i).map_or("", String::as_str);
         match arg(0) {
             "record" => self.record(&w[1..].join(" ")),
+            "repeat" => {
+                let times: u32 = arg(1).parse().unwrap_or_else(|_| self.fail("`repeat` takes a number"));
+                let inner = w[2..].iter().map(|word| quote(word)).collect::<Vec<_>>().join(" ");
+                for _ in 0..times {
+                    if let Flow::Code(_) = self.step(&inner) {
+                        self.fail("`repeat` cannot repeat a step that hands control back");
+                    }
+                }
+            }
             "call-async" => self.call_async(arg(1), arg(2), arg(4)),
             "call-sync" => self.call_sync(arg(1), arg(2)),
             "set-new" => {
@@ -234,7 +268,7 @@ impl Task {
         if handle != 0 {
             self.name(name, handle);
         }
-        self.pending.push(Pending { handle, _arg: bytes, ret });
+        handles(|h| h.pending.push(Pending { handle, _arg: bytes, ret }));
         let shown = self.settle(handle, state);
         self.record(&format!("call-async {function}({arg}) -> {shown}"));
     }
