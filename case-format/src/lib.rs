@@ -1,12 +1,13 @@
 //! The case format of the Component Model async conformance harness: what a
 //! case file says (`types`, `http`), how it is found (`discover`) and loaded
 //! with `path:line:col` errors (`load`), the trap kinds it may expect
-//! (`trap`), its JSON Schema (`schema`) and the fuzz targets' bodies
-//! (`fuzzing`).
+//! (`trap`), its JSON Schema (`schema`), the fuzz targets' bodies
+//! (`fuzzing`) and which anchor scenarios the cases cover (`coverage`).
 //!
 //! Nothing here knows a runtime: a host reads the same cases, and maps its
 //! own traps onto `TrapKind` in a table of its own.
 
+pub mod coverage;
 pub mod discover;
 pub mod fuzzing;
 pub mod http;
