@@ -359,14 +359,7 @@ impl Status {
 /// `readme` with the text between the `BEGIN` and `END` lines replaced by
 /// `section`. Both markers must be there, once each, in that order.
 pub fn splice_readme(readme: &str, section: &str) -> Result<String> {
-    let (Some(begin), Some(end)) = (readme.find(BEGIN), readme.find(END)) else {
-        bail!("README.md lacks the `{BEGIN}` and `{END}` lines around the coverage table");
-    };
-    if readme.matches(BEGIN).count() != 1 || readme.matches(END).count() != 1 || end < begin {
-        bail!("README.md must have `{BEGIN}` once, followed by `{END}` once");
-    }
-    let inner = begin + BEGIN.len();
-    Ok(format!("{}\n{section}{}", &readme[..inner], &readme[end..]))
+    crate::readme::splice(readme, BEGIN, END, section)
 }
 
 #[cfg(test)]

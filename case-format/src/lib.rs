@@ -12,6 +12,7 @@ pub mod discover;
 pub mod fuzzing;
 pub mod http;
 pub mod load;
+pub mod readme;
 pub mod schema;
 pub mod script;
 pub mod trap;

@@ -39,7 +39,7 @@ pub const STEPS: &[(&str, &[Arg], &str)] = {
     use Arg::*;
     &[
         ("record", &[Text], "record `<script>: TEXT` in the transcript"),
-        ("repeat", &[Number], "`repeat N STEP...`: take STEP N times (a step that defines no handle)"),
+        ("repeat", &[Number], "take STEP N times (a step that defines no handle and does not hand control back)"),
         (
             "call-async",
             &[Function, Target, As, Define],
@@ -75,6 +75,24 @@ pub const STEPS: &[(&str, &[Arg], &str)] = {
         ("exit", &[], "end the script (return EXIT from the callback)"),
     ]
 };
+
+/// The README's table of steps (between `STEPS_BEGIN` and `STEPS_END`).
+pub fn steps_table() -> String {
+    let mut out = String::from("| step | what it does |\n|---|---|\n");
+    for (op, kinds, what) in STEPS {
+        let mut usage = vec![*op];
+        usage.extend(kinds.iter().map(|k| usage_word(*k)));
+        if *op == "repeat" {
+            usage.push("STEP...");
+        }
+        let usage = usage.join(" ").replace('|', "\\|");
+        out.push_str(&format!("| `{usage}` | {} |\n", what.replace('|', "\\|")));
+    }
+    out
+}
+
+pub const STEPS_BEGIN: &str = "<!-- steps:begin -->";
+pub const STEPS_END: &str = "<!-- steps:end -->";
 
 /// The words of a step: `'quoted text'` is one word, without its quotes.
 /// `Err` names the problem (an unclosed quote).
