@@ -50,6 +50,40 @@ pub const STEPS: &[(&str, &[Arg], &str)] = {
             &[Function, Target],
             "sync-lower a call of `run SCRIPT`, `run-sync SCRIPT` or `foo TEXT`; records the result",
         ),
+        (
+            "call-async-with-stream",
+            &[Target, Use, As, Define],
+            "async-lower `run-with-stream SCRIPT`, passing the readable end READABLE (the callee calls it `input`)",
+        ),
+        ("call-sync-with-stream", &[Target, Use], "sync-lower `run-with-stream SCRIPT`, passing a readable end"),
+        (
+            "call-async-with-future",
+            &[Target, Use, As, Define],
+            "async-lower `run-with-future SCRIPT`, passing the readable end of a future (the callee calls it `input`)",
+        ),
+        ("call-sync-with-future", &[Target, Use], "sync-lower `run-with-future SCRIPT`, passing a readable end"),
+        ("stream-new", &[Define, Define], "stream.new for `stream<u8>`: names the READABLE and WRITABLE ends"),
+        (
+            "stream-write",
+            &[Use, Text],
+            "stream.write (async) of TEXT's bytes; records the copy result: BLOCKED, or COMPLETED/DROPPED/CANCELLED with the count",
+        ),
+        (
+            "stream-read",
+            &[Use, Number],
+            "stream.read (async) of up to N bytes; records the copy result and the bytes read",
+        ),
+        ("stream-cancel-read", &[Use], "stream.cancel-read (sync); records the copy result and any bytes read"),
+        ("stream-cancel-write", &[Use], "stream.cancel-write (sync); records the copy result"),
+        ("stream-drop-readable", &[Use], "stream.drop-readable"),
+        ("stream-drop-writable", &[Use], "stream.drop-writable"),
+        ("future-new", &[Define, Define], "future.new for `future<string>`: names the READABLE and WRITABLE ends"),
+        ("future-write", &[Use, Text], "future.write (async) of TEXT; records the copy result"),
+        ("future-read", &[Use], "future.read (async); records the copy result and the value"),
+        ("future-cancel-read", &[Use], "future.cancel-read (sync); records the copy result"),
+        ("future-cancel-write", &[Use], "future.cancel-write (sync); records the copy result"),
+        ("future-drop-readable", &[Use], "future.drop-readable"),
+        ("future-drop-writable", &[Use], "future.drop-writable"),
         ("set-new", &[Define], "waitable-set.new"),
         ("join", &[Use, Use], "waitable.join(WAITABLE, SET)"),
         ("unjoin", &[Use], "waitable.join(WAITABLE, 0): take it out of its set"),
@@ -119,7 +153,9 @@ pub fn validate(scripts: &BTreeMap<String, Vec<Spanned<String>>>, src: &Source) 
     // Handles belong to the instance, not to a task (one handle table per
     // component instance), so a script may use a handle another script of
     // the case defines; a name no script defines is a typo.
-    let mut defined = BTreeSet::new();
+    // `input` is what a `run-with-stream`/`run-with-future` callee calls the
+    // end it was given.
+    let mut defined = BTreeSet::from(["input".to_string()]);
     for step in scripts.values().flatten() {
         if let Ok(words) = words(step.get_ref()) {
             let kinds =

@@ -120,3 +120,84 @@ pub unsafe fn take_string(area: &RetArea) -> String {
     let bytes = unsafe { Vec::from_raw_parts(ptr as *mut u8, len, len) };
     String::from_utf8(bytes).unwrap_or_else(|e| format!("<not UTF-8: {e}>"))
 }
+
+/// Stream and future built-ins, once for each side: ends this instance made
+/// with `stream.new`/`future.new` (typed by the import's function) and ends
+/// it was given as a parameter (typed by the export's function).
+macro_rules! copy_builtins {
+    ($module:literal, $mod_name:ident) => {
+        #[allow(dead_code, reason = "ends are made only through the import's built-ins")]
+        pub mod $mod_name {
+            #[link(wasm_import_module = $module)]
+            unsafe extern "C" {
+                #[link_name = "[stream-new-0]run-with-stream"]
+                pub fn stream_new() -> u64;
+                #[link_name = "[async-lower][stream-read-0]run-with-stream"]
+                pub fn stream_read(end: u32, ptr: *mut u8, n: usize) -> u32;
+                #[link_name = "[async-lower][stream-write-0]run-with-stream"]
+                pub fn stream_write(end: u32, ptr: *const u8, n: usize) -> u32;
+                #[link_name = "[stream-cancel-read-0]run-with-stream"]
+                pub fn stream_cancel_read(end: u32) -> u32;
+                #[link_name = "[stream-cancel-write-0]run-with-stream"]
+                pub fn stream_cancel_write(end: u32) -> u32;
+                #[link_name = "[stream-drop-readable-0]run-with-stream"]
+                pub fn stream_drop_readable(end: u32);
+                #[link_name = "[stream-drop-writable-0]run-with-stream"]
+                pub fn stream_drop_writable(end: u32);
+                #[link_name = "[future-new-0]run-with-future"]
+                pub fn future_new() -> u64;
+                #[link_name = "[async-lower][future-read-0]run-with-future"]
+                pub fn future_read(end: u32, ptr: *mut super::RetArea) -> u32;
+                #[link_name = "[async-lower][future-write-0]run-with-future"]
+                pub fn future_write(end: u32, ptr: *const super::RetArea) -> u32;
+                #[link_name = "[future-cancel-read-0]run-with-future"]
+                pub fn future_cancel_read(end: u32) -> u32;
+                #[link_name = "[future-cancel-write-0]run-with-future"]
+                pub fn future_cancel_write(end: u32) -> u32;
+                #[link_name = "[future-drop-readable-0]run-with-future"]
+                pub fn future_drop_readable(end: u32);
+                #[link_name = "[future-drop-writable-0]run-with-future"]
+                pub fn future_drop_writable(end: u32);
+            }
+        }
+    };
+}
+
+copy_builtins!("local:local/scripted", made);
+copy_builtins!("[export]local:local/scripted", given);
+
+#[link(wasm_import_module = "local:local/scripted")]
+unsafe extern "C" {
+    #[link_name = "[async-lower]run-with-stream"]
+    pub fn run_with_stream_async(ptr: *const u8, len: usize, end: u32, ret: *mut RetArea) -> u32;
+    #[link_name = "run-with-stream"]
+    pub fn run_with_stream_sync(ptr: *const u8, len: usize, end: u32, ret: *mut RetArea);
+    #[link_name = "[async-lower]run-with-future"]
+    pub fn run_with_future_async(ptr: *const u8, len: usize, end: u32, ret: *mut RetArea) -> u32;
+    #[link_name = "run-with-future"]
+    pub fn run_with_future_sync(ptr: *const u8, len: usize, end: u32, ret: *mut RetArea);
+}
+
+#[link(wasm_import_module = "[export]local:local/scripted")]
+unsafe extern "C" {
+    #[link_name = "[task-return]run-with-stream"]
+    pub fn task_return_run_with_stream(ptr: *const u8, len: usize);
+    #[link_name = "[task-return]run-with-future"]
+    pub fn task_return_run_with_future(ptr: *const u8, len: usize);
+}
+
+/// Copy results (stream and future reads and writes, cancels).
+pub const BLOCKED: u32 = 0xffff_ffff;
+
+pub fn copy_result(code: u32) -> String {
+    if code == BLOCKED {
+        return "BLOCKED".into();
+    }
+    let kind = match code & 0xf {
+        0 => "COMPLETED".to_string(),
+        1 => "DROPPED".to_string(),
+        2 => "CANCELLED".to_string(),
+        other => format!("RESULT_{other}"),
+    };
+    format!("{kind} {}", code >> 4)
+}

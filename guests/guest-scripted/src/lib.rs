@@ -9,9 +9,10 @@ wit_bindgen::generate!({ path: "../../wit", world: "scripted-guest" });
 
 mod abi;
 mod script;
+mod streams;
 mod task;
 
-use task::{Lift, Task};
+use task::{Export, Lift, Task};
 
 /// The argument string, which the caller's lowering allocated with
 /// `cabi_realloc` (align 1, exact length).
@@ -31,13 +32,52 @@ unsafe fn argument(ptr: *mut u8, len: usize) -> String {
 unsafe extern "C" fn run_entry(ptr: *mut u8, len: usize) -> u32 {
     let bundle = unsafe { argument(ptr, len) };
     let initial = unsafe { abi::context_get() };
-    let task = Box::into_raw(Box::new(Task::new(bundle, Lift::Callback, initial)));
+    let task = Box::into_raw(Box::new(Task::new(bundle, Lift::Callback, Export::Run, initial)));
     unsafe { abi::context_set(task as u32) };
     unsafe { resume(task) }
 }
 
 #[unsafe(export_name = "[callback][async-lift]local:local/scripted#run")]
 unsafe extern "C" fn run_callback(event: u32, p1: u32, p2: u32) -> u32 {
+    unsafe { callback(event, p1, p2) }
+}
+
+/// The async entries that take a readable end: the script calls it `input`.
+#[unsafe(export_name = "[async-lift]local:local/scripted#run-with-stream")]
+unsafe extern "C" fn run_with_stream_entry(ptr: *mut u8, len: usize, end: u32) -> u32 {
+    unsafe { start_with(ptr, len, end, Export::RunWithStream) }
+}
+
+#[unsafe(export_name = "[callback][async-lift]local:local/scripted#run-with-stream")]
+unsafe extern "C" fn run_with_stream_callback(event: u32, p1: u32, p2: u32) -> u32 {
+    unsafe { callback(event, p1, p2) }
+}
+
+#[unsafe(export_name = "[async-lift]local:local/scripted#run-with-future")]
+unsafe extern "C" fn run_with_future_entry(ptr: *mut u8, len: usize, end: u32) -> u32 {
+    unsafe { start_with(ptr, len, end, Export::RunWithFuture) }
+}
+
+#[unsafe(export_name = "[callback][async-lift]local:local/scripted#run-with-future")]
+unsafe extern "C" fn run_with_future_callback(event: u32, p1: u32, p2: u32) -> u32 {
+    unsafe { callback(event, p1, p2) }
+}
+
+/// # Safety
+/// The arguments of an async entry that was given a readable end.
+unsafe fn start_with(ptr: *mut u8, len: usize, end: u32, export: Export) -> u32 {
+    let bundle = unsafe { argument(ptr, len) };
+    let initial = unsafe { abi::context_get() };
+    let mut task = Box::new(Task::new(bundle, Lift::Callback, export, initial));
+    task.given(end);
+    let task = Box::into_raw(task);
+    unsafe { abi::context_set(task as u32) };
+    unsafe { resume(task) }
+}
+
+/// # Safety
+/// Called as a callback, with context slot 0 holding the running task.
+unsafe fn callback(event: u32, p1: u32, p2: u32) -> u32 {
     let task = unsafe { abi::context_get() } as *mut Task;
     unsafe { (*task).callback(event, p1, p2) };
     unsafe { resume(task) }
@@ -65,7 +105,7 @@ static mut RET: abi::RetArea = [0, 0];
 unsafe extern "C" fn run_sync_entry(ptr: *mut u8, len: usize) -> *mut abi::RetArea {
     let bundle = unsafe { argument(ptr, len) };
     let initial = unsafe { abi::context_get() };
-    let mut task = Task::new(bundle, Lift::Sync, initial);
+    let mut task = Task::new(bundle, Lift::Sync, Export::Run, initial);
     task.run();
     let result = task.result.take().unwrap_or_default().into_bytes().into_boxed_slice();
     let len = result.len();

@@ -6,6 +6,14 @@
 use crate::abi::{self, RetArea};
 use crate::script::{Bundle, words};
 
+/// Which export the task runs: `task.return` is per function.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Export {
+    Run,
+    RunWithStream,
+    RunWithFuture,
+}
+
 /// How the running export was lifted.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Lift {
@@ -16,7 +24,7 @@ pub enum Lift {
 }
 
 /// What a step asks of the interpreter.
-enum Flow {
+pub(crate) enum Flow {
     Next,
     /// Return this code from the async entry or callback.
     Code(u32),
@@ -24,27 +32,43 @@ enum Flow {
 
 /// A lowered call whose subtask has not finished: the memory it may still
 /// read (the argument) or write (the result).
-struct Pending {
-    handle: u32,
-    _arg: Vec<u8>,
-    ret: Box<RetArea>,
+pub(crate) struct Pending {
+    pub(crate) handle: u32,
+    pub(crate) _arg: Vec<u8>,
+    pub(crate) ret: Box<RetArea>,
+}
+
+/// A stream or future copy in flight: the buffer it reads from or writes to.
+pub(crate) struct Copy {
+    pub(crate) end: u32,
+    /// Stream items, or a future's string value.
+    pub(crate) bytes: Vec<u8>,
+    /// A future's value as the canonical ABI lays it out: (pointer, length).
+    pub(crate) area: Box<RetArea>,
+    /// Whether data flows into `bytes`/`area` (a read).
+    pub(crate) read: bool,
+    pub(crate) future: bool,
 }
 
 /// The instance's handles by the names scripts gave them, and the memory of
 /// calls in flight. One per instance, like the canonical ABI's handle
 /// table, so a handle one task made can be used by another.
 #[derive(Default)]
-struct Handles {
+pub(crate) struct Handles {
     /// Latest first: the canonical ABI reuses numbers.
     names: Vec<(String, u32)>,
-    pending: Vec<Pending>,
+    pub(crate) pending: Vec<Pending>,
+    pub(crate) copies: Vec<Copy>,
+    /// Stream and future ends this instance was given as parameters: they
+    /// are typed by the export's function, the others by the import's.
+    pub(crate) given: Vec<u32>,
 }
 
 thread_local! {
     static HANDLES: std::cell::RefCell<Handles> = std::cell::RefCell::default();
 }
 
-fn handles<R>(f: impl FnOnce(&mut Handles) -> R) -> R {
+pub(crate) fn handles<R>(f: impl FnOnce(&mut Handles) -> R) -> R {
     HANDLES.with(|h| f(&mut h.borrow_mut()))
 }
 
@@ -53,6 +77,7 @@ pub struct Task {
     steps: Vec<String>,
     pc: usize,
     lift: Lift,
+    export: Export,
     /// `context.get` as the task started, before this guest used the slot.
     initial_context: u32,
     /// The sync lift's return value, set by `return`.
@@ -73,24 +98,30 @@ fn trap() -> ! {
 }
 
 impl Task {
-    pub fn new(bundle: String, lift: Lift, initial_context: u32) -> Task {
+    pub fn new(bundle: String, lift: Lift, export: Export, initial_context: u32) -> Task {
         let bundle = Bundle::parse(bundle);
         let steps = bundle.steps();
-        Task { bundle, steps, pc: 0, lift, initial_context, result: None }
+        Task { bundle, steps, pc: 0, lift, export, initial_context, result: None }
     }
 
-    fn record(&self, text: &str) {
+    /// Name a stream or future end this task was given as its parameter.
+    pub fn given(&mut self, end: u32) {
+        self.name("input", end);
+        handles(|h| h.given.push(end));
+    }
+
+    pub(crate) fn record(&self, text: &str) {
         record(&format!("{}: {text}", self.bundle.run));
     }
 
     /// Record a broken step and trap: the harness validated the script, so
     /// this is a bug in the harness or in this guest.
-    fn fail(&self, what: &str) -> ! {
+    pub(crate) fn fail(&self, what: &str) -> ! {
         self.record(&format!("error: {what}"));
         trap()
     }
 
-    fn handle(&self, name: &str) -> u32 {
+    pub(crate) fn handle(&self, name: &str) -> u32 {
         match handles(|h| h.names.iter().find(|(n, _)| n == name).map(|(_, h)| *h)) {
             Some(h) => h,
             None => self.fail(&format!("no handle named `{name}`")),
@@ -102,7 +133,7 @@ impl Task {
             .unwrap_or_else(|| format!("#{handle}"))
     }
 
-    fn name(&mut self, name: &str, handle: u32) {
+    pub(crate) fn name(&mut self, name: &str, handle: u32) {
         handles(|h| {
             h.names.retain(|(n, _)| n != name);
             h.names.insert(0, (name.to_string(), handle));
@@ -110,7 +141,7 @@ impl Task {
     }
 
     /// A subtask reached `state`: its result, if it returned, shown after it.
-    fn settle(&mut self, handle: u32, state: u32) -> String {
+    pub(crate) fn settle(&mut self, handle: u32, state: u32) -> String {
         let mut shown = abi::state_name(state);
         let done = if state >= abi::RETURNED {
             handles(|h| h.pending.iter().position(|p| p.handle == handle).map(|i| h.pending.remove(i)))
@@ -132,6 +163,7 @@ impl Task {
         match event {
             abi::EVENT_SUBTASK => format!("SUBTASK {} {}", self.name_of(p1), self.settle(p1, p2)),
             0 | 6 => abi::event_name(event),
+            2..=5 => format!("{} {} {}", abi::event_name(event), self.name_of(p1), self.finish_copy(p1, p2)),
             other => format!("{} {} {p2:#x}", abi::event_name(other), self.name_of(p1)),
         }
     }
@@ -158,7 +190,7 @@ impl Task {
         self.record(&format!("callback -> {shown}"));
     }
 
-    fn step(&mut self, step: &str) -> Flow {
+    pub(crate) fn step(&mut self, step: &str) -> Flow {
         let w = words(step);
         let arg = |i: usize| w.get(i).map_or("", String::as_str);
         match arg(0) {
@@ -239,6 +271,9 @@ impl Task {
                     return Flow::Code(abi::EXIT);
                 }
             }
+            op if op.starts_with("stream-") || op.starts_with("future-") || op.contains("-with-") => {
+                self.copy_step(op, &w[1..]);
+            }
             other => self.fail(&format!("unknown step `{other}`")),
         }
         Flow::Next
@@ -246,7 +281,7 @@ impl Task {
 
     /// The argument a call passes: the bundle for another scripted guest,
     /// the text itself for `foo`.
-    fn argument(&self, function: &str, arg: &str) -> Vec<u8> {
+    pub(crate) fn argument(&self, function: &str, arg: &str) -> Vec<u8> {
         match function {
             "run" | "run-sync" => self.bundle.for_script(arg).into_bytes(),
             _ => arg.as_bytes().to_vec(),
@@ -291,10 +326,14 @@ impl Task {
     }
 
     fn task_return(&mut self, text: &str) {
-        match self.lift {
-            // SAFETY: the value is lifted (copied) during the call.
-            Lift::Callback => unsafe { abi::task_return_run(text.as_ptr(), text.len()) },
-            Lift::Sync => self.result = Some(text.to_string()),
+        // SAFETY: the value is lifted (copied) during the call.
+        unsafe {
+            match (self.lift, self.export) {
+                (Lift::Sync, _) => self.result = Some(text.to_string()),
+                (Lift::Callback, Export::Run) => abi::task_return_run(text.as_ptr(), text.len()),
+                (Lift::Callback, Export::RunWithStream) => abi::task_return_run_with_stream(text.as_ptr(), text.len()),
+                (Lift::Callback, Export::RunWithFuture) => abi::task_return_run_with_future(text.as_ptr(), text.len()),
+            }
         }
     }
 }

@@ -49,6 +49,11 @@ pub fn add_to_linker(linker: &mut Linker<Ctx>) -> wasmtime::Result<()> {
         events.push(format!("host: run-sync({name}) exit"));
         Ok((name,))
     })?;
+    for name in ["run-with-stream", "run-with-future"] {
+        scripted.func_new_concurrent(name, move |acc, _ty, params, results| {
+            Box::pin(scripted_with_end(acc, name, params, results))
+        })?;
+    }
     // Guests report their observations into the transcript, verbatim.
     linker.root().instance("local:local/transcript")?.func_wrap(
         "record",
@@ -114,6 +119,32 @@ async fn scripted_run(acc: &Accessor<Ctx>, params: &[Val], results: &mut [Val]) 
         tokio::time::sleep(delay).await;
     }
     acc.with(|mut a| a.data_mut().presets.events.push(format!("host: run({name}) exit")));
+    results[0] = Val::String(name);
+    Ok(())
+}
+
+/// `run-with-stream` and `run-with-future` for the last scripted guest of a
+/// chain: the host takes nothing from the end it is given and drops it at
+/// once, so the writer sees its copy end as DROPPED.
+async fn scripted_with_end(
+    acc: &Accessor<Ctx>,
+    function: &str,
+    params: &[Val],
+    results: &mut [Val],
+) -> wasmtime::Result<()> {
+    let [Val::String(bundle), end] = params else {
+        wasmtime::bail!("scripted.{function} preset: expected a string and an end, got {params:?}");
+    };
+    let name = script_name(bundle);
+    acc.with(|mut a| -> wasmtime::Result<()> {
+        match end.clone() {
+            Val::Stream(mut s) => s.close(&mut a)?,
+            Val::Future(mut f) => f.close(&mut a)?,
+            other => wasmtime::bail!("scripted.{function} preset: expected a stream or future, got {other:?}"),
+        }
+        a.data_mut().presets.events.push(format!("host: {function}({name}) dropped its end"));
+        Ok(())
+    })?;
     results[0] = Val::String(name);
     Ok(())
 }
