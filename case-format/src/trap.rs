@@ -123,6 +123,10 @@ trap_kinds! {
     // Component Model: streams and futures.
     CopyEndNotIdle = "copy-end-not-idle",
         "a read or write on a stream or future end that is not idle: a copy is still in progress (or its event not yet delivered), or the end was told the other side dropped (CanonicalABI.md stream_copy/future_copy: trap_if(e.state != CopyState.IDLE))";
+    DropEndWhileCopying = "drop-end-while-copying",
+        "a stream or future end dropped while a copy on it is in progress (CanonicalABI.md CopyEnd.drop: trap_if(self.copying()))";
+    FutureWriterDroppedUnwritten = "future-writer-dropped-unwritten",
+        "a future's writable end dropped before a value was written or the reader was seen to drop (CanonicalABI.md WritableFutureEnd.drop: trap_if(self.state != CopyState.DONE))";
     CopyWithinInstance = "copy-within-instance",
         "one instance both reads and writes a stream or future whose payload is not a number type (CanonicalABI.md SharedStreamImpl/SharedFutureImpl: trap_if(inst is self.pending_inst and not none_or_number_type(self.t)), marked temporary)";
     StreamOpTooBig = "stream-op-too-big",

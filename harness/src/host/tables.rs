@@ -76,6 +76,11 @@ const ERRORS: &[(&str, TrapKind)] = &[
     ),
     ("cannot write after being notified that the readable end dropped", TrapKind::CopyEndNotIdle),
     ("cannot read after being notified that the writable end dropped", TrapKind::CopyEndNotIdle),
+    ("cannot read from future after previous read succeeded", TrapKind::CopyEndNotIdle),
+    ("cannot write to future after previous write succeeded or readable end dropped", TrapKind::CopyEndNotIdle),
+    ("cannot remove busy stream", TrapKind::DropEndWhileCopying),
+    ("cannot drop busy stream", TrapKind::DropEndWhileCopying),
+    ("cannot drop future write end without first writing a value", TrapKind::FutureWriterDroppedUnwritten),
 ];
 
 /// The rule behind a wasmtime trap; `None` for traps no case can expect
