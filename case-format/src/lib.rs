@@ -21,4 +21,4 @@ pub mod types;
 pub use discover::{CaseFile, discover};
 pub use load::{Event, Loaded, Source};
 pub use trap::TrapKind;
-pub use types::{BazPreset, Call, Case, Expect, FutureArg, Host, Limits, ScriptedPreset, StreamArg};
+pub use types::{BazPreset, Call, Case, Expect, Features, FutureArg, Host, Limits, ScriptedPreset, StreamArg};

@@ -186,7 +186,7 @@ impl Case {
             }
         }
         http::validate(self, src)?;
-        script::validate(&self.scripts, src)?;
+        script::validate(&self.scripts, self.config.more_async_builtins, src)?;
         if let Some(call) = &self.call
             && let Some(name) = &call.script
         {

@@ -34,6 +34,10 @@ pub enum Arg {
     As,
 }
 
+/// Steps on built-ins a runtime may keep behind `more-async-builtins`.
+pub const GATED: &[&str] =
+    &["cancel-async", "stream-write-sync", "stream-read-sync", "stream-cancel-read-async", "stream-cancel-write-async"];
+
 /// Every step: its operation, its arguments, and what it does.
 pub const STEPS: &[(&str, &[Arg], &str)] = {
     use Arg::*;
@@ -85,6 +89,31 @@ pub const STEPS: &[(&str, &[Arg], &str)] = {
         ("future-drop-readable", &[Use], "future.drop-readable"),
         ("future-drop-writable", &[Use], "future.drop-writable"),
         ("set-new", &[Define], "waitable-set.new"),
+        (
+            "cancel-async",
+            &[Use],
+            "subtask.cancel (async): records BLOCKED, or the state if it resolved at once (gated: more-async-builtins)",
+        ),
+        (
+            "stream-write-sync",
+            &[Use, Text],
+            "stream.write (sync) on an end this instance made; records the copy result (gated: more-async-builtins)",
+        ),
+        (
+            "stream-read-sync",
+            &[Use, Number],
+            "stream.read (sync) on an end this instance made; records the copy result and bytes (gated: more-async-builtins)",
+        ),
+        (
+            "stream-cancel-read-async",
+            &[Use],
+            "stream.cancel-read (async) on an end this instance made (gated: more-async-builtins)",
+        ),
+        (
+            "stream-cancel-write-async",
+            &[Use],
+            "stream.cancel-write (async) on an end this instance made (gated: more-async-builtins)",
+        ),
         ("join", &[Use, Use], "waitable.join(WAITABLE, SET)"),
         ("unjoin", &[Use], "waitable.join(WAITABLE, 0): take it out of its set"),
         ("set-drop", &[Use], "waitable-set.drop"),
@@ -148,8 +177,25 @@ pub fn words(step: &str) -> Result<Vec<String>, String> {
 }
 
 /// Check every script of a case: known steps with the right arguments,
-/// handles defined before use, scripts named by calls that exist.
-pub fn validate(scripts: &BTreeMap<String, Vec<Spanned<String>>>, src: &Source) -> Result<()> {
+/// handles some script defines, scripts named by calls that exist, and gated
+/// steps only when the case turns their feature on.
+pub fn validate(
+    scripts: &BTreeMap<String, Vec<Spanned<String>>>,
+    more_async_builtins: bool,
+    src: &Source,
+) -> Result<()> {
+    if !more_async_builtins
+        && let Some(step) = scripts
+            .values()
+            .flatten()
+            .find(|s| s.get_ref().split_whitespace().next().is_some_and(|op| GATED.contains(&op)))
+    {
+        bail!(
+            "{}: `{}` needs `[config] more-async-builtins = true` (and `guest-scripted-more` in the chain)",
+            src.at(&step.span()),
+            step.get_ref()
+        );
+    }
     // Handles belong to the instance, not to a task (one handle table per
     // component instance), so a script may use a handle another script of
     // the case defines; a name no script defines is a typo.
@@ -288,7 +334,7 @@ mod tests {
         let text = format!("main = [{}]\n", steps.iter().map(|s| format!("{s:?}")).collect::<Vec<_>>().join(", "));
         let scripts: BTreeMap<String, Vec<Spanned<String>>> = toml::from_str(&text).unwrap();
         let src = Source { path: "x.toml".into(), text };
-        validate(&scripts, &src).map_err(|e| e.to_string())
+        validate(&scripts, true, &src).map_err(|e| e.to_string())
     }
 
     #[test]

@@ -37,6 +37,11 @@ pub struct Case {
     /// Resource limits for this case.
     #[serde(default)]
     pub limits: Limits,
+    /// Runtime features behind flags that this case needs, e.g.
+    /// `more-async-builtins`. Each combination gets an engine of its own;
+    /// the report records what a case turned on.
+    #[serde(default)]
+    pub config: Features,
     /// Scripts for the scripted guest, by name: each a list of steps (see
     /// the README's "The scripted guest"). `call.script` names the one the
     /// root runs; a script's calls name the ones the next component runs.
@@ -127,6 +132,40 @@ impl Expect {
     /// The expected trap's kind; `load` has checked that the name is one.
     pub fn trap_kind(&self) -> Option<TrapKind> {
         self.trap.as_ref().and_then(|t| TrapKind::from_name(t.get_ref()))
+    }
+}
+
+/// Component Model features that runtimes keep behind flags (wasmtime 48:
+/// `Config::wasm_component_model_*`). All off unless a case turns them on.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Features {
+    /// Async `subtask.cancel`, sync stream and future reads and writes, async
+    /// stream and future cancels (the scripted guest's gated steps need
+    /// `guest-scripted-more`).
+    #[serde(default)]
+    pub more_async_builtins: bool,
+    /// Async lifts without a callback (stackful).
+    #[serde(default)]
+    pub async_stackful: bool,
+    /// `error-context` values and built-ins.
+    #[serde(default)]
+    pub error_context: bool,
+    /// Threads (`thread.*` beyond `yield`, context slot 1).
+    #[serde(default)]
+    pub threading: bool,
+}
+
+impl Features {
+    /// The features turned on, by their case-file names.
+    pub fn enabled(&self) -> Vec<&'static str> {
+        let all = [
+            (self.more_async_builtins, "more-async-builtins"),
+            (self.async_stackful, "async-stackful"),
+            (self.error_context, "error-context"),
+            (self.threading, "threading"),
+        ];
+        all.into_iter().filter(|(on, _)| *on).map(|(_, name)| name).collect()
     }
 }
 

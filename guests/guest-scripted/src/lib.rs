@@ -8,6 +8,8 @@
 wit_bindgen::generate!({ path: "../../wit", world: "scripted-guest" });
 
 mod abi;
+#[cfg(feature = "more")]
+mod more;
 mod script;
 mod streams;
 mod task;

@@ -98,7 +98,7 @@ impl Task {
             }
             "call-async-with-stream" | "call-async-with-future" => self.call_with(op, arg(0), arg(1), Some(arg(3))),
             "call-sync-with-stream" | "call-sync-with-future" => self.call_with(op, arg(0), arg(1), None),
-            other => self.fail(&format!("unknown step `{other}`")),
+            other => self.fail(&format!("unknown step `{other}` (gated steps need guest-scripted-more)")),
         }
     }
 

@@ -193,6 +193,10 @@ impl Task {
     pub(crate) fn step(&mut self, step: &str) -> Flow {
         let w = words(step);
         let arg = |i: usize| w.get(i).map_or("", String::as_str);
+        #[cfg(feature = "more")]
+        if self.more_step(arg(0), &w[1..]).is_some() {
+            return Flow::Next;
+        }
         match arg(0) {
             "record" => self.record(&w[1..].join(" ")),
             "repeat" => {
@@ -274,7 +278,7 @@ impl Task {
             op if op.starts_with("stream-") || op.starts_with("future-") || op.contains("-with-") => {
                 self.copy_step(op, &w[1..]);
             }
-            other => self.fail(&format!("unknown step `{other}`")),
+            other => self.fail(&format!("unknown step `{other}` (gated steps need guest-scripted-more)")),
         }
         Flow::Next
     }

@@ -78,11 +78,12 @@ pub fn round_trip(wasm: &Path, input: &str, expected: &str, delay_ms: u64, concu
             host: Host { baz: BazPreset { delay_ms }, scripted: Default::default() },
             limits: Limits::default(),
             scripts: Default::default(),
+            config: Default::default(),
         },
         source: Source { path: PathBuf::from("<command line>"), text: String::new() },
         transcript: None,
     };
-    let runtime = Runtime::new()?;
+    let runtime = Runtime::new(&Default::default())?;
     let pre = runtime.prepare(&guests::read_component(wasm)?)?;
     let observed = exec::run(&pre, &loaded)?;
     let comparison = check::compare(&loaded, &observed)?;

@@ -214,6 +214,7 @@ mod tests {
             summary: summary.map(Into::into),
             reason: None,
             blessed: false,
+            config: Vec::new(),
         }
     }
 

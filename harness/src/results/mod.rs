@@ -88,6 +88,10 @@ pub struct CaseResult {
     pub reason: Option<String>,
     /// Whether bless rewrote the case file in this run.
     pub blessed: bool,
+    /// The flagged runtime features the case turned on (`[config]`), e.g.
+    /// `more-async-builtins`; empty for most cases.
+    #[serde(default)]
+    pub config: Vec<String>,
 }
 
 /// A run's report: what ran on what, and how each case ended.
@@ -147,6 +151,7 @@ mod tests {
             summary: None,
             reason: None,
             blessed: false,
+            config: Vec::new(),
         };
         let env = Environment {
             host: "wasmtime".into(),

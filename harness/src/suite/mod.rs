@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Instant;
 
 use anyhow::{Context as _, Result};
-use case_format::{Case, CaseFile};
+use case_format::{Case, CaseFile, Features};
 use libtest_mimic::{Failed, Trial};
 use wasmtime::component::InstancePre;
 
@@ -33,6 +33,7 @@ fn broken(ctx: &render::Context<'_>, error: &anyhow::Error, observed: Option<&ex
         message: render::failure(ctx, &render::render(error), stdout, stderr, None),
         summary: render::one_line(&format!("{error:#}")),
         bless: None,
+        features: Vec::new(),
     }
 }
 
@@ -50,8 +51,9 @@ pub struct Suite {
     composed_dir: PathBuf,
     cache: DiskCache,
     guests: Shared<Guests>,
-    runtime: Shared<Runtime>,
-    chains: Mutex<HashMap<Vec<String>, Arc<Shared<Chain>>>>,
+    /// One engine per combination of flagged features cases turn on.
+    runtimes: Mutex<HashMap<Features, Arc<Shared<Runtime>>>>,
+    chains: Mutex<HashMap<(Features, Vec<String>), Arc<Shared<Chain>>>>,
 }
 
 /// The project's folders. cargo and nextest say at run time where this
@@ -76,7 +78,7 @@ impl Suite {
             composed_dir: target.join("composed"),
             cache: DiskCache::new(target.join("cache")),
             guests: OnceLock::new(),
-            runtime: OnceLock::new(),
+            runtimes: Mutex::new(HashMap::new()),
             chains: Mutex::new(HashMap::new()),
         })
     }
@@ -85,7 +87,9 @@ impl Suite {
     /// one process can measure several runs on one engine (the benchmark).
     pub fn with_runtime(root: &Path, runtime: Arc<Runtime>) -> Result<Suite> {
         let suite = Suite::new(root)?;
-        let _ = suite.runtime.set(Ok(runtime));
+        let slot = Arc::new(OnceLock::new());
+        let _ = slot.set(Ok(runtime));
+        suite.runtimes.lock().unwrap().insert(Features::default(), slot);
         Ok(suite)
     }
 
@@ -108,18 +112,22 @@ impl Suite {
 
     /// Load, compose, run and compare one case.
     pub fn run_case(&self, path: &Path) -> CaseRun {
-        self.try_case(path).unwrap_or_else(|broken| broken)
+        let mut features = Vec::new();
+        let mut run = self.try_case(path, &mut features).unwrap_or_else(|broken| broken);
+        run.features = features;
+        run
     }
 
     /// `Err` is a case that could not be run or compared.
-    fn try_case(&self, path: &Path) -> Result<CaseRun, CaseRun> {
+    fn try_case(&self, path: &Path, features: &mut Vec<String>) -> Result<CaseRun, CaseRun> {
         let mut ctx = render::Context::new(path);
         let fail = |ctx: &render::Context<'_>, e: anyhow::Error| broken(ctx, &e, None);
         let loaded = Case::load(path, &self.known_guests).map_err(|e| fail(&ctx, e))?;
         let names = loaded.case.chain_names();
+        *features = loaded.case.config.enabled().into_iter().map(String::from).collect();
         ctx.description = Some(&loaded.case.description);
         ctx.chain = &names;
-        let chain = self.chain(&names).map_err(|e| fail(&ctx, e))?;
+        let chain = self.chain(&loaded.case.config, &names).map_err(|e| fail(&ctx, e))?;
         ctx.composed = Some(&chain.path);
         let observed = exec::run(&chain.pre, &loaded).map_err(|e| fail(&ctx, e))?;
         let comparison = check::compare(&loaded, &observed).map_err(|e| broken(&ctx, &e, Some(&observed)))?;
@@ -137,6 +145,7 @@ impl Suite {
             message: render::failure(&ctx, &body, &observed.stdout, &observed.stderr, command.as_deref()),
             summary: check::summary(&observed, &comparison),
             bless: Some(proposal),
+            features: Vec::new(),
         })
     }
 
@@ -144,8 +153,10 @@ impl Suite {
         shared(&self.guests, || self.guest_dirs.build())
     }
 
-    pub fn runtime(&self) -> Result<Arc<Runtime>> {
-        shared(&self.runtime, Runtime::new)
+    /// The engine for a set of features, made at most once per process.
+    pub fn runtime(&self, features: &Features) -> Result<Arc<Runtime>> {
+        let slot = Arc::clone(self.runtimes.lock().unwrap().entry(features.clone()).or_default());
+        shared(&slot, || Runtime::new(features))
     }
 
     /// The on-disk cache and what it did so far in this process.
@@ -155,8 +166,9 @@ impl Suite {
 
     /// The composed and compiled chain, built at most once per process and
     /// loaded from the disk cache when an earlier run built it.
-    pub fn chain(&self, names: &[String]) -> Result<Arc<Chain>> {
-        let slot = Arc::clone(self.chains.lock().unwrap().entry(names.to_vec()).or_default());
+    pub fn chain(&self, features: &Features, names: &[String]) -> Result<Arc<Chain>> {
+        let key = (features.clone(), names.to_vec());
+        let slot = Arc::clone(self.chains.lock().unwrap().entry(key).or_default());
         let mut first = false;
         let chain = shared(&slot, || {
             first = true;
@@ -165,7 +177,7 @@ impl Suite {
                 .iter()
                 .map(|n| Ok(compose::Part { name: n, bytes: &guests.get(n)?.bytes }))
                 .collect::<Result<Vec<_>>>()?;
-            let runtime = self.runtime()?;
+            let runtime = self.runtime(features)?;
             std::fs::create_dir_all(&self.composed_dir)
                 .with_context(|| format!("cannot create {}", self.composed_dir.display()))?;
             let path = self.composed_dir.join(format!("{}.wasm", names.join("+")));
