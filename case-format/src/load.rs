@@ -187,6 +187,11 @@ impl Case {
         }
         http::validate(self, src)?;
         script::validate(&self.scripts, self.config.more_async_builtins, src)?;
+        if let Some(reenter) = &self.host.scripted.reenter
+            && !["run", "run-sync"].contains(&reenter.get_ref().as_str())
+        {
+            bail!("{}: `reenter` is `run` or `run-sync`, the root export to call back", src.at(&reenter.span()));
+        }
         if let Some(call) = &self.call
             && let Some(name) = &call.script
         {

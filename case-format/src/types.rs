@@ -191,6 +191,13 @@ pub struct ScriptedPreset {
     /// How long `run` sleeps, in milliseconds.
     #[serde(default)]
     pub delay_ms: u64,
+    /// Instead of returning the script's name, `run` calls back into the
+    /// chain: the root's export of this name (`run` or `run-sync`) with the
+    /// same script, after the sleep (or at once, before returning to the
+    /// caller, with `delay-ms = 0`), and returns its result. This is how a
+    /// case re-enters a component instance through the host.
+    #[schemars(with = "Option<String>")]
+    pub reenter: Option<Spanned<String>>,
 }
 
 /// `local:local/baz#foo`: appends ` - entered host`, sleeps without blocking

@@ -72,6 +72,7 @@ pub fn run(pre: &InstancePre<Ctx>, loaded: &Loaded) -> Result<Observed> {
                 Ok(i) => i,
                 Err(error) => return Ok((Outcome::Failed { during: "instantiation", error }, None)),
             };
+            store.data_mut().root = Some(instance);
             let started = Instant::now();
             let (outcome, result_type) = match (&case.http, &case.call) {
                 (Some(request), _) => match http::exchange(&mut store, &instance, loaded, request).await? {

@@ -91,6 +91,9 @@ pub struct Ctx {
     table: ResourceTable,
     pub limits: Limiter,
     pub presets: Presets,
+    /// The chain's root instance, once instantiated: the presets that call
+    /// back into the chain (`[host.scripted] reenter`) call its exports.
+    pub root: Option<wasmtime::component::Instance>,
     pub stdout: MemoryOutputPipe,
     pub stderr: MemoryOutputPipe,
     /// wasi:http@0.3.0 state, for `[http]` cases.
@@ -118,6 +121,7 @@ impl Ctx {
             table: ResourceTable::new(),
             limits,
             presets: Presets::new(host),
+            root: None,
             stdout,
             stderr,
             http: WasiHttpCtx::new(),

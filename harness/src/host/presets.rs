@@ -108,18 +108,30 @@ async fn scripted_run(acc: &Accessor<Ctx>, params: &[Val], results: &mut [Val]) 
         wasmtime::bail!("scripted.run preset: expected one string argument, got {params:?}");
     };
     let name = script_name(bundle);
-    let delay = acc.with(|mut a| {
+    let (delay, reenter) = acc.with(|mut a| {
         let p = &mut a.data_mut().presets;
         p.events.push(format!("host: run({name}) enter"));
-        Duration::from_millis(p.scripted.delay_ms)
+        (Duration::from_millis(p.scripted.delay_ms), p.scripted.reenter.as_ref().map(|r| r.get_ref().clone()))
     });
-    if delay.is_zero() {
-        tokio::task::yield_now().await;
-    } else {
-        tokio::time::sleep(delay).await;
-    }
+    let result = match reenter {
+        Some(export) => {
+            if !delay.is_zero() {
+                tokio::time::sleep(delay).await;
+            }
+            acc.with(|mut a| a.data_mut().presets.events.push(format!("host: run({name}) calls the root's {export}")));
+            call_root(acc, &export, bundle).await?
+        }
+        None => {
+            if delay.is_zero() {
+                tokio::task::yield_now().await;
+            } else {
+                tokio::time::sleep(delay).await;
+            }
+            name.clone()
+        }
+    };
     acc.with(|mut a| a.data_mut().presets.events.push(format!("host: run({name}) exit")));
-    results[0] = Val::String(name);
+    results[0] = Val::String(result);
     Ok(())
 }
 
@@ -147,4 +159,24 @@ async fn scripted_with_end(
     })?;
     results[0] = Val::String(name);
     Ok(())
+}
+
+/// Call the chain root's `local:local/scripted#<export>` with `bundle`.
+async fn call_root(acc: &Accessor<Ctx>, export: &str, bundle: &str) -> wasmtime::Result<String> {
+    let func = acc.with(|mut a| -> wasmtime::Result<_> {
+        let root = a.data_mut().root.ok_or_else(|| wasmtime::format_err!("reenter: the chain is not instantiated"))?;
+        let iface = root
+            .get_export_index(&mut a, None, "local:local/scripted")
+            .ok_or_else(|| wasmtime::format_err!("reenter: the chain's root does not export local:local/scripted"))?;
+        let index = root
+            .get_export_index(&mut a, Some(&iface), export)
+            .ok_or_else(|| wasmtime::format_err!("reenter: the root exports no `{export}`"))?;
+        root.get_func(&mut a, index).ok_or_else(|| wasmtime::format_err!("reenter: `{export}` is not a function"))
+    })?;
+    let mut out = [Val::Bool(false)];
+    func.call_concurrent(acc, &[Val::String(bundle.to_string())], &mut out).await?;
+    match out {
+        [Val::String(s)] => Ok(s),
+        other => wasmtime::bail!("reenter: `{export}` returned {other:?}, not a string"),
+    }
 }
