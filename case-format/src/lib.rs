@@ -15,7 +15,7 @@ pub mod schema;
 pub mod trap;
 pub mod types;
 
-pub use discover::{CaseFile, discover};
+pub use discover::{CaseFile, discover, is_wast};
 pub use load::{Event, Loaded, Source};
 pub use trap::TrapKind;
 pub use types::{BazPreset, Call, Case, Expect, FutureArg, Host, Limits, StreamArg};

@@ -39,6 +39,13 @@ impl Runtime {
         let mut config = Config::new();
         config.wasm_component_model(true);
         config.wasm_component_model_async(true);
+        // Gated built-ins, so that `.wast` scripts and guests may use every
+        // async feature wasmtime 48 has: callback-less (stackful) async lift;
+        // sync stream/future copies and async cancel; error-context. A
+        // component that uses none of them runs as without the flags.
+        config.wasm_component_model_async_stackful(true);
+        config.wasm_component_model_more_async_builtins(true);
+        config.wasm_component_model_error_context(true);
         config.epoch_interruption(true);
         let engine = Engine::new(&config).map_err(anyhow::Error::from)?;
         start_epoch_ticker(&engine);
