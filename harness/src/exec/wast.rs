@@ -65,8 +65,14 @@ pub fn run(engine: &Engine, path: &Path, limit: Duration) -> Result<(), Failure>
     match rx.recv_timeout(limit * 2) {
         Ok(Ok(Ok(()))) => Ok(()),
         Ok(Ok(Err(error))) => {
-            let timed_out = error.downcast_ref::<Trap>().is_some_and(|t| *t == Trap::Interrupt).then_some(limit);
-            Err(Failure { timed_out, error: located(&error, &name, &text) })
+            let interrupted = error.downcast_ref::<Trap>() == Some(&Trap::Interrupt)
+                || error.chain().any(|e| e.downcast_ref::<Trap>() == Some(&Trap::Interrupt));
+            let located = located(&error, &name, &text);
+            if interrupted {
+                let error = located.context(format!("timed out after {} ms (the .wast time limit)", limit.as_millis()));
+                return Err(Failure { timed_out: Some(limit), error });
+            }
+            Err(Failure { timed_out: None, error: located })
         }
         Ok(Err(panic)) => {
             let what = panic
