@@ -18,7 +18,7 @@ pub mod script;
 pub mod trap;
 pub mod types;
 
-pub use discover::{CaseFile, discover};
+pub use discover::{CaseFile, discover, is_wast};
 pub use load::{Event, Loaded, Source};
 pub use trap::TrapKind;
 pub use types::{BazPreset, Call, Case, Expect, Features, FutureArg, Host, Limits, ScriptedPreset, StreamArg};

@@ -10,6 +10,8 @@
 //! # self-test: passes
 //! ```
 //!
+//! A `.wast` fixture writes the same lines as `;; self-test: ...`.
+//!
 //! A fixture with a `fails with` line must fail and its failure text must
 //! contain every quoted message; one with `passes` must pass. A fixture
 //! with neither is itself an error, so no fixture runs unchecked.
@@ -45,15 +47,18 @@ fn fixtures(dir: &Path) -> BTreeMap<String, Expected> {
     for entry in WalkDir::new(dir).sort_by_file_name() {
         let entry = entry.unwrap();
         let path = entry.path();
-        if path.extension().is_none_or(|e| e != "toml") {
-            continue;
-        }
+        // The header is a comment in the file's own syntax.
+        let prefix = match path.extension().and_then(|e| e.to_str()) {
+            Some("toml") => "# self-test: ",
+            Some("wast") => ";; self-test: ",
+            _ => continue,
+        };
         let name = path.strip_prefix(dir).unwrap().with_extension("").to_string_lossy().replace('\\', "/");
         let text = std::fs::read_to_string(path).unwrap();
         let mut messages = Vec::new();
         let mut passes = false;
         for line in text.lines() {
-            let Some(rule) = line.strip_prefix("# self-test: ") else { continue };
+            let Some(rule) = line.strip_prefix(prefix) else { continue };
             if rule == "passes" {
                 passes = true;
             } else if let Some(quoted) = rule.strip_prefix("fails with ") {
@@ -147,7 +152,7 @@ fn an_empty_cases_folder_fails_the_run() {
     let out = harness(&["run", dir.path().to_str().unwrap()]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success(), "an empty cases folder passed");
-    assert!(stderr.contains("no case files (*.toml) found in"), "{stderr}");
+    assert!(stderr.contains("no case files (*.toml, *.wast) found in"), "{stderr}");
 }
 
 #[test]

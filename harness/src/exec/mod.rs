@@ -2,6 +2,7 @@
 //! call (or calls, or the HTTP exchange), the time limit enforced both
 //! inside wasm (epoch interruption) and around the host's event loop.
 //! Returns what happened as data (`Observed`); judging it is `check`'s job.
+//! `.wast` scripts judge themselves, directive by directive (`wast`).
 
 use std::time::{Duration, Instant};
 
@@ -16,6 +17,7 @@ use crate::host::transmit::Log;
 use crate::host::{Ctx, EPOCH_TICK, http};
 
 mod call;
+pub mod wast;
 
 pub use call::parse_wave;
 

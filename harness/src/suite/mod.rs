@@ -122,6 +122,9 @@ impl Suite {
     fn try_case(&self, path: &Path, features: &mut Vec<String>) -> Result<CaseRun, CaseRun> {
         let mut ctx = render::Context::new(path);
         let fail = |ctx: &render::Context<'_>, e: anyhow::Error| broken(ctx, &e, None);
+        if case_format::is_wast(path) {
+            return Ok(self.wast_case(path));
+        }
         let loaded = Case::load(path, &self.known_guests).map_err(|e| fail(&ctx, e))?;
         let names = loaded.case.chain_names();
         *features = loaded.case.config.enabled().into_iter().map(String::from).collect();
@@ -147,6 +150,32 @@ impl Suite {
             bless: Some(proposal),
             features: Vec::new(),
         })
+    }
+
+    /// Run a `.wast` script. It passes when every directive did; there is
+    /// nothing to bless, since a script states its expectations in wat.
+    fn wast_case(&self, path: &Path) -> CaseRun {
+        // A script's opening `;;` line says what it checks, like a TOML
+        // case's `description`.
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        let description = text.lines().next().and_then(|l| l.strip_prefix(";;")).map(str::trim);
+        let ctx = render::Context { description: description.filter(|d| !d.is_empty()), ..render::Context::new(path) };
+        // Scripts may use every async feature wasmtime 48 has behind a flag
+        // (stackful lifts, the more-async built-ins, error-context); one
+        // that uses none runs as without them.
+        let features =
+            Features { more_async_builtins: true, async_stackful: true, error_context: true, threading: false };
+        let ran = self
+            .runtime(&features)
+            .map_err(|error| exec::wast::Failure { timed_out: None, error })
+            .and_then(|runtime| exec::wast::run(&runtime.engine, path, exec::wast::TIME_LIMIT));
+        let Err(failure) = ran else { return CaseRun::pass() };
+        let mut run = broken(&ctx, &failure.error, None);
+        if failure.timed_out.is_some() {
+            run.outcome = Outcome::TimedOut;
+        }
+        run.bless = Some(Err("a .wast script states its expectations in wat; edit the script".into()));
+        run
     }
 
     pub fn guests(&self) -> Result<Arc<Guests>> {
