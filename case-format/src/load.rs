@@ -186,7 +186,7 @@ impl Case {
             }
         }
         http::validate(self, src)?;
-        script::validate(&self.scripts, self.config.more_async_builtins, src)?;
+        script::validate(&self.scripts, &self.config.enabled(), src)?;
         if let Some(reenter) = &self.host.scripted.reenter
             && !["run", "run-sync"].contains(&reenter.get_ref().as_str())
         {

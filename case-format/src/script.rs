@@ -34,9 +34,16 @@ pub enum Arg {
     As,
 }
 
-/// Steps on built-ins a runtime may keep behind `more-async-builtins`.
-pub const GATED: &[&str] =
-    &["cancel-async", "stream-write-sync", "stream-read-sync", "stream-cancel-read-async", "stream-cancel-write-async"];
+/// Steps on built-ins a runtime may keep behind a flag, with the flag.
+pub const GATED: &[(&str, &str)] = &[
+    ("cancel-async", "more-async-builtins"),
+    ("stream-write-sync", "more-async-builtins"),
+    ("stream-read-sync", "more-async-builtins"),
+    ("stream-cancel-read-async", "more-async-builtins"),
+    ("stream-cancel-write-async", "more-async-builtins"),
+    ("call-async-stackful", "async-stackful"),
+    ("call-sync-stackful", "async-stackful"),
+];
 
 /// Every step: its operation, its arguments, and what it does.
 pub const STEPS: &[(&str, &[Arg], &str)] = {
@@ -89,6 +96,12 @@ pub const STEPS: &[(&str, &[Arg], &str)] = {
         ("future-drop-readable", &[Use], "future.drop-readable"),
         ("future-drop-writable", &[Use], "future.drop-writable"),
         ("set-new", &[Define], "waitable-set.new"),
+        (
+            "call-async-stackful",
+            &[Target, As, Define],
+            "async-lower `scripted-stackful#run SCRIPT`: the next guest-scripted-more, lifted stackful (gated: async-stackful)",
+        ),
+        ("call-sync-stackful", &[Target], "sync-lower `scripted-stackful#run SCRIPT` (gated: async-stackful)"),
         (
             "cancel-async",
             &[Use],
@@ -179,22 +192,19 @@ pub fn words(step: &str) -> Result<Vec<String>, String> {
 /// Check every script of a case: known steps with the right arguments,
 /// handles some script defines, scripts named by calls that exist, and gated
 /// steps only when the case turns their feature on.
-pub fn validate(
-    scripts: &BTreeMap<String, Vec<Spanned<String>>>,
-    more_async_builtins: bool,
-    src: &Source,
-) -> Result<()> {
-    if !more_async_builtins
-        && let Some(step) = scripts
-            .values()
-            .flatten()
-            .find(|s| s.get_ref().split_whitespace().next().is_some_and(|op| GATED.contains(&op)))
-    {
-        bail!(
-            "{}: `{}` needs `[config] more-async-builtins = true` (and `guest-scripted-more` in the chain)",
-            src.at(&step.span()),
-            step.get_ref()
-        );
+pub fn validate(scripts: &BTreeMap<String, Vec<Spanned<String>>>, enabled: &[&str], src: &Source) -> Result<()> {
+    for step in scripts.values().flatten() {
+        let op = step.get_ref().split_whitespace().next().unwrap_or_default();
+        if let Some((_, feature)) = GATED.iter().find(|(gated, _)| *gated == op)
+            && !enabled.contains(feature)
+        {
+            bail!(
+                "{}: `{}` needs `[config] {feature} = true`, and `guest-scripted-more` in the chain (which needs \
+                 both more-async-builtins and async-stackful)",
+                src.at(&step.span()),
+                step.get_ref()
+            );
+        }
     }
     // Handles belong to the instance, not to a task (one handle table per
     // component instance), so a script may use a handle another script of
@@ -334,7 +344,7 @@ mod tests {
         let text = format!("main = [{}]\n", steps.iter().map(|s| format!("{s:?}")).collect::<Vec<_>>().join(", "));
         let scripts: BTreeMap<String, Vec<Spanned<String>>> = toml::from_str(&text).unwrap();
         let src = Source { path: "x.toml".into(), text };
-        validate(&scripts, true, &src).map_err(|e| e.to_string())
+        validate(&scripts, &["more-async-builtins", "async-stackful"], &src).map_err(|e| e.to_string())
     }
 
     #[test]

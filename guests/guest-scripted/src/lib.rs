@@ -5,7 +5,10 @@
 
 // Only for the world's type information, `cabi_realloc` and the typed
 // `transcript.record` import; the exports are written by hand below.
+#[cfg(not(feature = "more"))]
 wit_bindgen::generate!({ path: "../../wit", world: "scripted-guest" });
+#[cfg(feature = "more")]
+wit_bindgen::generate!({ path: "../../wit", world: "scripted-guest-more" });
 
 mod abi;
 #[cfg(feature = "more")]
@@ -21,7 +24,7 @@ use task::{Export, Lift, Task};
 ///
 /// # Safety
 /// `ptr`/`len` are an argument string handed to an export.
-unsafe fn argument(ptr: *mut u8, len: usize) -> String {
+pub(crate) unsafe fn argument(ptr: *mut u8, len: usize) -> String {
     if len == 0 {
         return String::new();
     }

@@ -27,11 +27,53 @@ unsafe extern "C" {
     fn stream_cancel_write_async(end: u32) -> u32;
 }
 
+#[link(wasm_import_module = "local:local/scripted-stackful")]
+unsafe extern "C" {
+    #[link_name = "[async-lower]run"]
+    fn run_stackful_async(ptr: *const u8, len: usize, ret: *mut abi::RetArea) -> u32;
+    #[link_name = "run"]
+    fn run_stackful_sync(ptr: *const u8, len: usize, ret: *mut abi::RetArea);
+}
+
+#[link(wasm_import_module = "[export]local:local/scripted-stackful")]
+unsafe extern "C" {
+    #[link_name = "[task-return]run"]
+    pub fn task_return_stackful(ptr: *const u8, len: usize);
+}
+
+/// The stackful entry: the whole script runs in this one call, blocking
+/// where it waits; `return` is `task.return`, and the entry returns when the
+/// script ends.
+#[unsafe(export_name = "[async-lift-stackful]local:local/scripted-stackful#run")]
+unsafe extern "C" fn run_stackful_entry(ptr: *mut u8, len: usize) {
+    let bundle = unsafe { crate::argument(ptr, len) };
+    let initial = unsafe { abi::context_get() };
+    let mut task = Task::new(bundle, crate::task::Lift::Stackful, crate::task::Export::Stackful, initial);
+    task.run();
+}
+
 impl Task {
     /// The gated steps; `None` when `op` is not one.
     pub(crate) fn more_step(&mut self, op: &str, args: &[String]) -> Option<()> {
         let arg = |i: usize| args.get(i).map_or("", String::as_str);
         match op {
+            "call-async-stackful" => {
+                let bytes = self.argument("run", arg(0));
+                let mut ret = Box::new([0usize; 2]);
+                // SAFETY: `bytes` and `ret` live in `pending` until the subtask ends.
+                let code = unsafe { run_stackful_async(bytes.as_ptr(), bytes.len(), &mut *ret) };
+                self.started(code, bytes, ret, &format!("call-async-stackful run({})", arg(0)), arg(2));
+            }
+            "call-sync-stackful" => {
+                let bytes = self.argument("run", arg(0));
+                let mut ret: abi::RetArea = [0, 0];
+                // SAFETY: a sync call reads its argument and writes its result before it returns.
+                let result = unsafe {
+                    run_stackful_sync(bytes.as_ptr(), bytes.len(), &mut ret);
+                    abi::take_string(&ret)
+                };
+                self.record(&format!("call-sync-stackful run({}) -> {result:?}", arg(0)));
+            }
             "cancel-async" => {
                 let subtask = self.handle(arg(0));
                 // SAFETY: takes a handle only.

@@ -12,6 +12,9 @@ pub enum Export {
     Run,
     RunWithStream,
     RunWithFuture,
+    /// `local:local/scripted-stackful#run` (guest-scripted-more).
+    #[cfg_attr(not(feature = "more"), allow(dead_code))]
+    Stackful,
 }
 
 /// How the running export was lifted.
@@ -21,6 +24,9 @@ pub enum Lift {
     Callback,
     /// Sync: the export returns when the script ends.
     Sync,
+    /// Async without a callback: the script runs in one call and may block.
+    #[cfg_attr(not(feature = "more"), allow(dead_code))]
+    Stackful,
 }
 
 /// What a step asks of the interpreter.
@@ -175,8 +181,10 @@ impl Task {
             let step = self.steps[self.pc].clone();
             self.pc += 1;
             if let Flow::Code(code) = self.step(&step) {
-                if self.lift == Lift::Sync {
-                    self.fail(&format!("`{step}` hands control to the event loop, which a sync-lifted task has not"));
+                if self.lift != Lift::Callback {
+                    self.fail(&format!(
+                        "`{step}` hands control to an event loop, which only a callback-lifted task has"
+                    ));
                 }
                 return Some(code);
             }
@@ -303,13 +311,19 @@ impl Task {
                 other => self.fail(&format!("`{other}` cannot be called async")),
             }
         };
+        self.started(code, bytes, ret, &format!("call-async {function}({arg})"), name);
+    }
+
+    /// What an async lower returned: name the subtask, keep its memory until
+    /// it ends, record the state (and the result if it returned at once).
+    pub(crate) fn started(&mut self, code: u32, arg: Vec<u8>, ret: Box<RetArea>, call: &str, name: &str) {
         let (state, handle) = (code & 0xf, code >> 4);
         if handle != 0 {
             self.name(name, handle);
         }
-        handles(|h| h.pending.push(Pending { handle, _arg: bytes, ret }));
+        handles(|h| h.pending.push(Pending { handle, _arg: arg, ret }));
         let shown = self.settle(handle, state);
-        self.record(&format!("call-async {function}({arg}) -> {shown}"));
+        self.record(&format!("{call} -> {shown}"));
     }
 
     fn call_sync(&mut self, function: &str, arg: &str) {
@@ -337,6 +351,11 @@ impl Task {
                 (Lift::Callback, Export::Run) => abi::task_return_run(text.as_ptr(), text.len()),
                 (Lift::Callback, Export::RunWithStream) => abi::task_return_run_with_stream(text.as_ptr(), text.len()),
                 (Lift::Callback, Export::RunWithFuture) => abi::task_return_run_with_future(text.as_ptr(), text.len()),
+                #[cfg(feature = "more")]
+                (_, Export::Stackful) => crate::more::task_return_stackful(text.as_ptr(), text.len()),
+                #[cfg(not(feature = "more"))]
+                (_, Export::Stackful) => self.fail("the stackful export is in guest-scripted-more only"),
+                (Lift::Stackful, _) => self.fail("a stackful task runs only the stackful export"),
             }
         }
     }

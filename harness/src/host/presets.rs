@@ -54,6 +54,11 @@ pub fn add_to_linker(linker: &mut Linker<Ctx>) -> wasmtime::Result<()> {
             Box::pin(scripted_with_end(acc, name, params, results))
         })?;
     }
+    // guest-scripted-more's stackful export, imported too: the same preset.
+    linker
+        .root()
+        .instance("local:local/scripted-stackful")?
+        .func_new_concurrent("run", |acc, _ty, params, results| Box::pin(scripted_run(acc, params, results)))?;
     // Guests report their observations into the transcript, verbatim.
     linker.root().instance("local:local/transcript")?.func_wrap(
         "record",
