@@ -54,6 +54,18 @@ pub fn add_to_linker(linker: &mut Linker<Ctx>) -> wasmtime::Result<()> {
             Box::pin(scripted_with_end(acc, name, params, results))
         })?;
     }
+    // `local:local/many#foo`: every argument back, ` - host` after `a`.
+    linker.root().instance("local:local/many")?.func_new_concurrent("foo", |_acc, _ty, params, results| {
+        Box::pin(async move {
+            let mut values = params.to_vec();
+            match values.first_mut() {
+                Some(Val::String(a)) => a.push_str(" - host"),
+                _ => wasmtime::bail!("many.foo preset: expected a string first, got {params:?}"),
+            }
+            results[0] = Val::Tuple(values);
+            Ok(())
+        })
+    })?;
     // guest-scripted-more's stackful export, imported too: the same preset.
     linker
         .root()
