@@ -230,17 +230,57 @@ impl Case {
         let plain = calls.clone().flat_map(|c| &c.args);
         let chunks = calls.clone().flat_map(|c| c.stream_args.values().flat_map(|s| s.chunks.iter().flatten()));
         let futures = calls.flat_map(|c| c.future_args.values().map(|f| &f.value));
-        let waves = plain.chain(&self.expect.result).chain(chunks).chain(futures);
+        let waves = plain.chain(&self.expect.result).chain(&self.expect.again_result).chain(chunks).chain(futures);
         for value in waves {
             if let Err(e) = wasm_wave::untyped::UntypedValue::parse(value.get_ref()) {
                 let inner = e.span().start;
                 bail!("{}: invalid WAVE `{}`: {e}", src.at_inner(&value.span(), inner), value.get_ref());
             }
         }
+        self.validate_again(src)?;
         if let (Some(_), Some(trap)) = (&self.expect.result, &self.expect.trap) {
             bail!("{}: `expect` has both `result` and `trap`; a call either returns or traps", src.at(&trap.span()));
         }
         if let Some(trap) = &self.expect.trap
+            && TrapKind::from_name(trap.get_ref()).is_none()
+        {
+            bail!(
+                "{}: unknown trap kind `{}`; known kinds: {}",
+                src.at(&trap.span()),
+                trap.get_ref(),
+                TrapKind::names().join(", ")
+            );
+        }
+        Ok(())
+    }
+
+    /// `call.again` and the second call's expectation go together.
+    fn validate_again(&self, src: &Source) -> Result<()> {
+        let expect = &self.expect;
+        let again = self.call.as_ref().filter(|c| c.again);
+        let given = expect.again_trap.as_ref().or(expect.again_result.as_ref());
+        match (again, given) {
+            (None, Some(key)) => {
+                bail!("{}: `again-trap`/`again-result` need `[call] again = true`", src.at(&key.span()))
+            }
+            (Some(call), _)
+                if *call.concurrent.get_ref() > 1 || !call.stream_args.is_empty() || !call.future_args.is_empty() =>
+            {
+                bail!(
+                    "{}: `again` calls once more with the same arguments: it needs `concurrent = 1` and no stream or future arguments",
+                    src.at(&call.function.span())
+                )
+            }
+            (Some(call), None) => bail!(
+                "{}: `again = true` needs `expect.again-trap` or `expect.again-result`: what the second call must do",
+                src.at(&call.function.span())
+            ),
+            _ => {}
+        }
+        if let (Some(_), Some(trap)) = (&expect.again_result, &expect.again_trap) {
+            bail!("{}: give `again-result` or `again-trap`, not both", src.at(&trap.span()));
+        }
+        if let Some(trap) = &expect.again_trap
             && TrapKind::from_name(trap.get_ref()).is_none()
         {
             bail!(

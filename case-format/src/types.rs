@@ -72,6 +72,12 @@ pub struct Call {
     #[serde(default = "one")]
     #[schemars(with = "u32", range(min = 1))]
     pub concurrent: Spanned<u32>,
+    /// After the call ends, however it ends, the host calls the same
+    /// function once more with the same arguments on the same instance, and
+    /// checks that second call against `expect.again-trap` or
+    /// `expect.again-result`: e.g. that a trapped instance stays poisoned.
+    #[serde(default)]
+    pub again: bool,
     /// `stream<T>` parameters, by parameter name: what the host writes. They
     /// are not listed in `args`.
     #[serde(default)]
@@ -117,6 +123,13 @@ pub struct Expect {
     #[serde(default)]
     #[schemars(schema_with = "trap_kind_schema")]
     pub trap: Option<Spanned<String>>,
+    /// With `call.again`: the kind of trap the second call must end in.
+    #[serde(default)]
+    #[schemars(schema_with = "trap_kind_schema")]
+    pub again_trap: Option<Spanned<String>>,
+    /// With `call.again`: the second call's result as WAVE text.
+    #[schemars(with = "Option<String>")]
+    pub again_result: Option<Spanned<String>>,
     /// The transcript: the ordered events observed while the case ran, one
     /// string per event (see the README's "Transcripts"). Omitted (and no
     /// `transcript-file`): not checked.

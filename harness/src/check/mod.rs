@@ -171,7 +171,26 @@ fn outcome_expected(loaded: &Loaded, observed: &Observed) -> Result<Vec<Expected
         (None, None, _) => ("returned".to_string(), None),
     };
     let one = Expected { text, at, part: Part::Outcome };
-    Ok(vec![one; calls as usize])
+    let mut lines = vec![one; calls as usize];
+    if let Some(trap) = &expect.again_trap {
+        lines.push(Expected {
+            text: format!("again: trap {}", trap.get_ref()),
+            at: Some(loaded.source.at(&trap.span())),
+            part: Part::Outcome,
+        });
+    }
+    if let Some(text) = &expect.again_result {
+        let shown = match &observed.result_type {
+            Some(ty) => transmit::wave(&parse_wave(loaded, text, ty)?),
+            None => text.get_ref().clone(),
+        };
+        lines.push(Expected {
+            text: format!("again: returned {shown}"),
+            at: Some(loaded.source.at(&text.span())),
+            part: Part::Outcome,
+        });
+    }
+    Ok(lines)
 }
 
 /// How a result type with handles is shown: `stream`, `(stream, future)`.
@@ -185,7 +204,15 @@ fn shape(ty: &Type) -> String {
 }
 
 fn outcome_actual(observed: &Observed) -> Vec<String> {
-    match &observed.outcome {
+    let mut lines = outcome_lines(&observed.outcome);
+    if let Some(again) = &observed.again {
+        lines.extend(outcome_lines(again).into_iter().map(|l| format!("again: {l}")));
+    }
+    lines
+}
+
+fn outcome_lines(outcome: &Outcome) -> Vec<String> {
+    match outcome {
         Outcome::Returned(results) => results
             .iter()
             .map(|r| match r {

@@ -64,6 +64,7 @@ pub fn round_trip(wasm: &Path, input: &str, expected: &str, delay_ms: u64, concu
                 function: unspanned("local:local/baz#foo".into()),
                 args: vec![unspanned(wave(input)?)],
                 script: None,
+                again: false,
                 concurrent: Spanned::new(0..0, concurrent.max(1)),
                 stream_args: Default::default(),
                 future_args: Default::default(),
@@ -72,6 +73,8 @@ pub fn round_trip(wasm: &Path, input: &str, expected: &str, delay_ms: u64, concu
             expect: Expect {
                 result: Some(unspanned(wave(expected)?)),
                 trap: None,
+                again_trap: None,
+                again_result: None,
                 transcript: None,
                 transcript_file: None,
             },
