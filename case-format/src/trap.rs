@@ -127,6 +127,8 @@ trap_kinds! {
         "a stream or future end dropped while a copy on it is in progress (CanonicalABI.md CopyEnd.drop: trap_if(self.copying()))";
     FutureWriterDroppedUnwritten = "future-writer-dropped-unwritten",
         "a future's writable end dropped before a value was written or the reader was seen to drop (CanonicalABI.md WritableFutureEnd.drop: trap_if(self.state != CopyState.DONE))";
+    TransferJoinedEnd = "transfer-joined-end",
+        "a stream or future end passed in a call while it is in a waitable set (CanonicalABI.md lift_async_value: trap_if(e.in_waitable_set()))";
     CopyWithinInstance = "copy-within-instance",
         "one instance both reads and writes a stream or future whose payload is not a number type (CanonicalABI.md SharedStreamImpl/SharedFutureImpl: trap_if(inst is self.pending_inst and not none_or_number_type(self.t)), marked temporary)";
     StreamOpTooBig = "stream-op-too-big",

@@ -45,6 +45,9 @@ pub struct Chain {
 
 type Shared<T> = OnceLock<Result<Arc<T>, String>>;
 
+/// A compiled chain is one per engine (features) and guest list.
+type ChainKey = (Features, Vec<String>);
+
 pub struct Suite {
     guest_dirs: GuestDirs,
     known_guests: BTreeSet<String>,
@@ -53,7 +56,7 @@ pub struct Suite {
     guests: Shared<Guests>,
     /// One engine per combination of flagged features cases turn on.
     runtimes: Mutex<HashMap<Features, Arc<Shared<Runtime>>>>,
-    chains: Mutex<HashMap<(Features, Vec<String>), Arc<Shared<Chain>>>>,
+    chains: Mutex<HashMap<ChainKey, Arc<Shared<Chain>>>>,
 }
 
 /// The project's folders. cargo and nextest say at run time where this
