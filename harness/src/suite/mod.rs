@@ -116,15 +116,16 @@ impl Suite {
     /// Load, compose, run and compare one case.
     pub fn run_case(&self, path: &Path) -> CaseRun {
         let mut features = Vec::new();
-        let mut run = self.try_case(path, &mut features).unwrap_or_else(|broken| broken);
+        let mut run = self.try_case(path, &mut features).unwrap_or_else(|broken| *broken);
         run.features = features;
         run
     }
 
-    /// `Err` is a case that could not be run or compared.
-    fn try_case(&self, path: &Path, features: &mut Vec<String>) -> Result<CaseRun, CaseRun> {
+    /// `Err` is a case that could not be run or compared (boxed: a failure
+    /// message is large, a pass is not).
+    fn try_case(&self, path: &Path, features: &mut Vec<String>) -> Result<CaseRun, Box<CaseRun>> {
         let mut ctx = render::Context::new(path);
-        let fail = |ctx: &render::Context<'_>, e: anyhow::Error| broken(ctx, &e, None);
+        let fail = |ctx: &render::Context<'_>, e: anyhow::Error| Box::new(broken(ctx, &e, None));
         if case_format::is_wast(path) {
             return Ok(self.wast_case(path));
         }
@@ -136,7 +137,7 @@ impl Suite {
         let chain = self.chain(&loaded.case.config, &names).map_err(|e| fail(&ctx, e))?;
         ctx.composed = Some(&chain.path);
         let observed = exec::run(&chain.pre, &loaded).map_err(|e| fail(&ctx, e))?;
-        let comparison = check::compare(&loaded, &observed).map_err(|e| broken(&ctx, &e, Some(&observed)))?;
+        let comparison = check::compare(&loaded, &observed).map_err(|e| Box::new(broken(&ctx, &e, Some(&observed))))?;
         if comparison.passed() {
             return Ok(CaseRun::pass());
         }
