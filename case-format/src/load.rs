@@ -15,6 +15,19 @@ use crate::trap::TrapKind;
 use crate::types::Case;
 use crate::{http, script};
 
+/// An expected trap must name a kind of `TrapKind`.
+fn known_trap_kind(trap: Option<&toml::Spanned<String>>, src: &Source) -> Result<()> {
+    match trap {
+        Some(trap) if TrapKind::from_name(trap.get_ref()).is_none() => bail!(
+            "{}: unknown trap kind `{}`; known kinds: {}",
+            src.at(&trap.span()),
+            trap.get_ref(),
+            TrapKind::names().join(", ")
+        ),
+        _ => Ok(()),
+    }
+}
+
 /// A parsed case plus what is needed to point at places in its file.
 #[derive(Debug)]
 pub struct Loaded {
@@ -241,17 +254,7 @@ impl Case {
         if let (Some(_), Some(trap)) = (&self.expect.result, &self.expect.trap) {
             bail!("{}: `expect` has both `result` and `trap`; a call either returns or traps", src.at(&trap.span()));
         }
-        if let Some(trap) = &self.expect.trap
-            && TrapKind::from_name(trap.get_ref()).is_none()
-        {
-            bail!(
-                "{}: unknown trap kind `{}`; known kinds: {}",
-                src.at(&trap.span()),
-                trap.get_ref(),
-                TrapKind::names().join(", ")
-            );
-        }
-        Ok(())
+        known_trap_kind(self.expect.trap.as_ref(), src)
     }
 
     /// `call.again` and the second call's expectation go together.
@@ -280,17 +283,7 @@ impl Case {
         if let (Some(_), Some(trap)) = (&expect.again_result, &expect.again_trap) {
             bail!("{}: give `again-result` or `again-trap`, not both", src.at(&trap.span()));
         }
-        if let Some(trap) = &expect.again_trap
-            && TrapKind::from_name(trap.get_ref()).is_none()
-        {
-            bail!(
-                "{}: unknown trap kind `{}`; known kinds: {}",
-                src.at(&trap.span()),
-                trap.get_ref(),
-                TrapKind::names().join(", ")
-            );
-        }
-        Ok(())
+        known_trap_kind(expect.again_trap.as_ref(), src)
     }
 
     /// The argument the host passes for `call.script`: the bundle telling
