@@ -8,6 +8,8 @@
 // Only the world's type information and `cabi_realloc`; no `export!`.
 wit_bindgen::generate!({ path: "../../wit", world: "stackful-round-trip" });
 
+mod many;
+
 type RetArea = [usize; 2];
 
 #[link(wasm_import_module = "$root")]
@@ -39,36 +41,50 @@ unsafe extern "C" {
 const EVENT_SUBTASK: u32 = 1;
 const RETURNED: u32 = 2;
 
+/// Take ownership of a string the canonical ABI allocated in this memory
+/// through `cabi_realloc` (align 1, exact length).
+///
+/// # Safety
+/// `ptr`/`len` are such a string, not taken before.
+unsafe fn owned(ptr: *mut u8, len: usize) -> String {
+    if len == 0 { String::new() } else { unsafe { String::from_raw_parts(ptr, len, len) } }
+}
+
+/// Block until the subtask an async lower returned (`code`) has returned.
+///
+/// # Safety
+/// `code` is what an async lower just returned.
+unsafe fn wait_for(code: u32) {
+    let (mut state, subtask) = (code & 0xf, code >> 4);
+    if state == RETURNED {
+        return;
+    }
+    unsafe {
+        let set = waitable_set_new();
+        waitable_join(subtask, set);
+        while state != RETURNED {
+            let mut payload = [0u32; 2];
+            let event = waitable_set_wait(set, &mut payload);
+            if event == EVENT_SUBTASK && payload[0] == subtask {
+                state = payload[1];
+            }
+        }
+        waitable_join(subtask, 0);
+        subtask_drop(subtask);
+        waitable_set_drop(set);
+    }
+}
+
 /// # Safety
 /// The canonical ABI calls this with a string it allocated through
 /// `cabi_realloc` (align 1, exact length).
 #[unsafe(export_name = "[async-lift-stackful]local:local/baz#foo")]
 unsafe extern "C" fn foo(ptr: *mut u8, len: usize) {
-    let s = if len == 0 { String::new() } else { unsafe { String::from_raw_parts(ptr, len, len) } };
-    let arg = format!("{s} - entered guest");
+    let arg = format!("{} - entered guest", unsafe { owned(ptr, len) });
     let mut ret: RetArea = [0, 0];
-    // SAFETY: `arg` and `ret` outlive the subtask: this function waits for it.
+    // SAFETY: `arg` and `ret` outlive the subtask: `wait_for` blocks until it returned.
     let code = unsafe { foo_async(arg.as_ptr(), arg.len(), &mut ret) };
-    let (mut state, subtask) = (code & 0xf, code >> 4);
-    if state != RETURNED {
-        unsafe {
-            let set = waitable_set_new();
-            waitable_join(subtask, set);
-            while state != RETURNED {
-                let mut payload = [0u32; 2];
-                let event = waitable_set_wait(set, &mut payload);
-                if event == EVENT_SUBTASK && payload[0] == subtask {
-                    state = payload[1];
-                }
-            }
-            waitable_join(subtask, 0);
-            subtask_drop(subtask);
-            waitable_set_drop(set);
-        }
-    }
-    let [rptr, rlen] = ret;
-    // SAFETY: the callee returned, so its result was written through `ret`.
-    let inner = if rlen == 0 { String::new() } else { unsafe { String::from_raw_parts(rptr as *mut u8, rlen, rlen) } };
-    let out = format!("{inner} - exited guest");
+    unsafe { wait_for(code) };
+    let out = format!("{} - exited guest", unsafe { owned(ret[0] as *mut u8, ret[1]) });
     unsafe { task_return_foo(out.as_ptr(), out.len()) };
 }
