@@ -1,6 +1,6 @@
 //! Arbitrary TOML whose string values are located at every offset, as
-//! failure messages do (the body is `harness::fuzzing::locate`).
+//! failure messages do (the body is `case_format::fuzzing::locate`).
 
 #![no_main]
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| harness::fuzzing::locate(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| case_format::fuzzing::locate(data));

@@ -13,11 +13,9 @@ fn wrong_http_event_names_the_first_divergent_event() {
     assert!(case.contains(right), "the case this test edits no longer expects {right}");
     let wrong = case.replace(right, "\"response trailer fizz: bang\"");
 
-    let dir = std::env::temp_dir().join(format!("harness-http-failure-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("wrong-trailer.toml"), wrong).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_harness")).arg("run").arg(&dir).output().unwrap();
-    std::fs::remove_dir_all(&dir).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("wrong-trailer.toml"), wrong).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_harness")).arg("run").arg(dir.path()).output().unwrap();
 
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);

@@ -7,12 +7,13 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
-/// A fresh folder for one test under cargo's temp dir for integration tests.
-fn scratch(test: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("regression").join(test);
-    let _ = std::fs::remove_dir_all(&dir);
+/// A fresh folder for one test, with an empty `cases/`; it goes when the
+/// guard does, at the end of the test.
+fn scratch() -> (tempfile::TempDir, PathBuf) {
+    let guard = tempfile::tempdir().unwrap();
+    let dir = guard.path().to_owned();
     std::fs::create_dir_all(dir.join("cases")).unwrap();
-    dir
+    (guard, dir)
 }
 
 fn project_case(name: &str) -> String {
@@ -77,7 +78,7 @@ fn s(path: &Path) -> &str {
 
 #[test]
 fn two_runs_compared_show_the_regression_and_exit_non_zero() {
-    let dir = scratch("compare");
+    let (_guard, dir) = scratch();
     let sync = project_case("round-trip/single/sync");
     let expected = expect_value(&sync, "result");
     let broken = "\"a result this guest never returns\"";
@@ -127,7 +128,7 @@ fn two_runs_compared_show_the_regression_and_exit_non_zero() {
     let find = |name: &str, lock: &str| {
         crates.iter().find(|c| c["name"] == name && c["lock"] == lock).unwrap_or_else(|| panic!("{name}: {env:#}"))
     };
-    assert_eq!(find("wasmtime", "Cargo.lock")["version"], harness::WASMTIME_VERSION);
+    assert_eq!(find("wasmtime", "Cargo.lock")["version"], harness::build::lockfile::wasmtime_version());
     assert_eq!(find("wit-bindgen", "guests/Cargo.lock")["source"], "crates.io");
     find("wasmparser", "Cargo.lock");
     find("wasm-wave", "Cargo.lock");
@@ -153,7 +154,7 @@ fn two_runs_compared_show_the_regression_and_exit_non_zero() {
 
 #[test]
 fn known_failures_pass_and_listed_passes_name_the_line_to_delete() {
-    let dir = scratch("expectations");
+    let (_guard, dir) = scratch();
     let sync = project_case("round-trip/single/sync");
     let cases = dir.join("cases");
     std::fs::write(cases.join("good.toml"), &sync).unwrap();
@@ -192,7 +193,7 @@ fn known_failures_pass_and_listed_passes_name_the_line_to_delete() {
 
 #[test]
 fn bless_rewrites_the_wrong_expectations_and_keeps_comments() {
-    let dir = scratch("bless");
+    let (_guard, dir) = scratch();
     let cases = dir.join("cases");
     let original = project_case("concurrency/async-overlaps");
     let events = expect_value(&original, "transcript");
@@ -209,14 +210,19 @@ fn bless_rewrites_the_wrong_expectations_and_keeps_comments() {
     let slow = cases.join("slow.toml");
     std::fs::write(&slow, &slow_text).unwrap();
 
-    // Never on CI.
-    let run = harness(&["run", s(&cases)], &[("HARNESS_BLESS", "1"), ("CI", "true")]);
-    assert!(!run.status.success(), "{}", text(&run));
-    assert!(text(&run).contains("refusing to rewrite case files on CI"), "{}", text(&run));
-    assert_eq!(std::fs::read_to_string(&case_file).unwrap(), wrong);
+    // Never on CI, whichever way it is asked for.
+    for (args, env) in [
+        (vec!["run", s(&cases)], vec![("HARNESS_BLESS", "1"), ("CI", "true")]),
+        (vec!["run", "--bless", s(&cases)], vec![("CI", "true")]),
+    ] {
+        let run = harness(&args, &env);
+        assert!(!run.status.success(), "{}", text(&run));
+        assert!(text(&run).contains("refusing to rewrite case files on CI"), "{}", text(&run));
+        assert_eq!(std::fs::read_to_string(&case_file).unwrap(), wrong);
+    }
 
     let report = dir.join("report.json");
-    let run = harness(&["run", s(&cases), "--report", s(&report)], &[("HARNESS_BLESS", "1")]);
+    let run = harness(&["run", "--bless", s(&cases), "--report", s(&report)], &[]);
     // The time-out is not blessed, so the run still fails.
     assert!(!run.status.success(), "{}", text(&run));
     let out = stdout(&run);

@@ -119,9 +119,8 @@ fn every_fixture_fails_for_its_documented_reason() {
     for (name, expected) in &fixtures {
         let status = results.status.get(name).map(String::as_str);
         match expected {
-            Expected::Passes if status != Some("ok") => {
-                problems.push(format!("{name}: must pass, got {status:?}:\n{}", results.failures.get(name).map_or("", |s| s)))
-            }
+            Expected::Passes if status != Some("ok") => problems
+                .push(format!("{name}: must pass, got {status:?}:\n{}", results.failures.get(name).map_or("", |s| s))),
             Expected::Passes => {}
             Expected::Fails(messages) => {
                 if status != Some("FAILED") {
@@ -144,10 +143,8 @@ fn every_fixture_fails_for_its_documented_reason() {
 
 #[test]
 fn an_empty_cases_folder_fails_the_run() {
-    let dir = std::env::temp_dir().join(format!("harness-empty-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let out = harness(&["run", dir.to_str().unwrap()]);
-    std::fs::remove_dir(&dir).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let out = harness(&["run", dir.path().to_str().unwrap()]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success(), "an empty cases folder passed");
     assert!(stderr.contains("no case files (*.toml) found in"), "{stderr}");

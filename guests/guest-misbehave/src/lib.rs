@@ -34,7 +34,7 @@ impl exports::local::local::misbehave::Guest for Guest {
         loop {
             // Touch every page so the memory is really used, not just reserved.
             chunks.push(vec![1u8; CHUNK]);
-            if chunks.len() % 16 == 0 {
+            if chunks.len().is_multiple_of(16) {
                 // Progress on stderr, for the failure report.
                 let _ = writeln!(std::io::stderr(), "hog: {} MiB allocated", chunks.len());
             }
@@ -55,9 +55,7 @@ impl exports::local::local::misbehave::Guest for Guest {
 
     fn list_dir(path: String) -> Result<Vec<String>, String> {
         let entries = std::fs::read_dir(path).map_err(kind)?;
-        entries
-            .map(|e| e.map(|e| e.file_name().to_string_lossy().into_owned()).map_err(kind))
-            .collect()
+        entries.map(|e| e.map(|e| e.file_name().to_string_lossy().into_owned()).map_err(kind)).collect()
     }
 
     fn get_env(name: String) -> Option<String> {

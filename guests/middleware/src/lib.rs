@@ -142,7 +142,8 @@ fn encode(response: Response) -> Result<Response, ErrorCode> {
         .filter(|(n, _)| !n.eq_ignore_ascii_case("content-length"))
         .collect();
     headers.push(("content-encoding".into(), b"deflate".to_vec()));
-    let fields = Fields::from_list(&headers).map_err(|e| internal(format!("cannot build the response headers: {e:?}")))?;
+    let fields =
+        Fields::from_list(&headers).map_err(|e| internal(format!("cannot build the response headers: {e:?}")))?;
 
     let (inner_done, inner_done_rx) = wit_future::new(|| Ok(()));
     let (body, trailers) = Response::consume_body(response, inner_done_rx);

@@ -1,0 +1,218 @@
+//! The case schema: what a case file may say. Every type here is read from
+//! TOML by serde (`deny_unknown_fields`, kebab-case keys), and its doc
+//! comments are the JSON Schema's descriptions (`schema.rs`).
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::http;
+use crate::trap::TrapKind;
+
+/// One scenario: which guests to compose, what to call, what must happen.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Case {
+    /// One sentence saying what the scenario checks and why it matters.
+    pub description: String,
+    /// Guest names, root (the component that is called) first. Each guest's
+    /// imports are satisfied by the next one's exports; the last guest's
+    /// imports by the host.
+    #[schemars(with = "Vec<String>", length(min = 1))]
+    pub chain: Vec<Spanned<String>>,
+    /// The export to call and its arguments. A case has either `call` or
+    /// `http`.
+    pub call: Option<Call>,
+    /// Instead of `call`: an HTTP request to the chain's
+    /// `wasi:http/handler@0.3.0` export (see `case::http`).
+    #[schemars(with = "Option<http::HttpRequest>")]
+    pub http: Option<Spanned<http::HttpRequest>>,
+    /// What must be observed.
+    pub expect: Expect,
+    /// Parameters of the host presets that implement the chain's imports.
+    #[serde(default)]
+    pub host: Host,
+    /// Resource limits for this case.
+    #[serde(default)]
+    pub limits: Limits,
+}
+
+/// The call the host makes into the root of the chain.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Call {
+    /// `interface#function` (e.g. `local:local/baz#foo`), or a bare name for
+    /// a function exported at the top level of the component.
+    #[schemars(with = "String")]
+    pub function: Spanned<String>,
+    /// One WAVE value per parameter, in order (e.g. `'"hello"'` for a string).
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub args: Vec<Spanned<String>>,
+    /// How many identical calls to start at once into one instance. Each one
+    /// must meet `expect`.
+    #[serde(default = "one")]
+    #[schemars(with = "u32", range(min = 1))]
+    pub concurrent: Spanned<u32>,
+    /// `stream<T>` parameters, by parameter name: what the host writes. They
+    /// are not listed in `args`.
+    #[serde(default)]
+    pub stream_args: BTreeMap<String, StreamArg>,
+    /// `future<T>` parameters, by parameter name: what the host resolves them
+    /// with. They are not listed in `args`.
+    #[serde(default)]
+    pub future_args: BTreeMap<String, FutureArg>,
+}
+
+/// A stream the host writes into a `stream<T>` parameter.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct StreamArg {
+    /// Chunks of WAVE items (`[['"a"', '"b"'], ['"c"']]`). Each chunk is
+    /// offered as one write, cut to the reader's capacity; after the last
+    /// one the host drops its write end.
+    #[schemars(with = "Vec<Vec<String>>")]
+    pub chunks: Vec<Vec<Spanned<String>>>,
+}
+
+/// A future the host resolves for a `future<T>` parameter.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct FutureArg {
+    /// The WAVE value delivered when the guest reads the future.
+    #[schemars(with = "String")]
+    pub value: Spanned<String>,
+}
+
+/// The expected outcome. Exactly one of `result` and `trap` may be given;
+/// neither means the function returns nothing.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Expect {
+    /// The function's result as WAVE text, compared after normalising both
+    /// sides through the result type (so `"a"` and `"\u{61}"` are equal).
+    #[schemars(with = "Option<String>")]
+    pub result: Option<Spanned<String>>,
+    /// The kind of trap the call must end in, named after the rule that
+    /// traps (e.g. `cannot-block-sync-task`; the list is `TrapKind` in the
+    /// case-format crate), matched by kind, never by message text.
+    #[serde(default)]
+    #[schemars(schema_with = "trap_kind_schema")]
+    pub trap: Option<Spanned<String>>,
+    /// The transcript: the ordered events observed while the case ran, one
+    /// string per event (see the README's "Transcripts"). Omitted (and no
+    /// `transcript-file`): not checked.
+    #[schemars(with = "Option<Vec<String>>")]
+    pub transcript: Option<Vec<Spanned<String>>>,
+    /// The transcript in a sidecar file next to the case, one event per line,
+    /// for long transcripts. Mutually exclusive with `transcript`.
+    #[schemars(with = "Option<String>")]
+    pub transcript_file: Option<Spanned<String>>,
+}
+
+impl Expect {
+    /// The expected trap's kind; `load` has checked that the name is one.
+    pub fn trap_kind(&self) -> Option<TrapKind> {
+        self.trap.as_ref().and_then(|t| TrapKind::from_name(t.get_ref()))
+    }
+}
+
+/// Host preset parameters, one table per preset.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Host {
+    /// The demo's `local:local/baz#foo` import.
+    #[serde(default)]
+    pub baz: BazPreset,
+}
+
+/// `local:local/baz#foo`: appends ` - entered host`, sleeps without blocking
+/// the thread, appends ` - exited host`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct BazPreset {
+    /// How long the host sleeps inside each call, in milliseconds.
+    #[serde(default = "ten")]
+    pub delay_ms: u64,
+}
+
+impl Default for BazPreset {
+    fn default() -> Self {
+        BazPreset { delay_ms: ten() }
+    }
+}
+
+/// Per-case limits; a case that exceeds one fails as "... limit reached" (or
+/// "timed out"), the others go on, and the host process is unaffected.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Limits {
+    /// Wall-clock limit for instantiating and running the case, in
+    /// milliseconds. Enforced both while wasm runs (epoch interruption) and
+    /// while the host waits (a stuck event loop is the typical async bug).
+    #[serde(default = "ten_seconds")]
+    pub timeout_ms: u64,
+    /// Linear memory all the chain's instances may hold together, in bytes
+    /// (initial sizes included). A `memory.grow` beyond it fails (returns -1
+    /// to the guest), and a case that then fails is reported as "memory
+    /// limit reached".
+    #[serde(default = "sixty_four_mib")]
+    pub memory_bytes: u64,
+    /// Elements any one table may grow to.
+    #[serde(default = "ten_thousand")]
+    pub table_elements: u64,
+    /// Core instances the store may create. A chain of three Rust guests
+    /// needs between 11 and 20.
+    #[serde(default = "hundred")]
+    pub instances: u64,
+    /// Linear memories the store may create.
+    #[serde(default = "hundred")]
+    pub memories: u64,
+    /// Tables the store may create.
+    #[serde(default = "hundred")]
+    pub tables: u64,
+    /// Bytes the host may keep on the guests' behalf for the transcript:
+    /// items it reads from their streams and futures, events they record.
+    #[serde(default = "sixty_four_mib")]
+    pub host_bytes: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            timeout_ms: ten_seconds(),
+            memory_bytes: sixty_four_mib(),
+            table_elements: ten_thousand(),
+            instances: hundred(),
+            memories: hundred(),
+            tables: hundred(),
+            host_bytes: sixty_four_mib(),
+        }
+    }
+}
+
+/// The trap kinds as an enum, so editors can complete them.
+fn trap_kind_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({ "type": "string", "enum": TrapKind::names() })
+}
+
+fn one() -> Spanned<u32> {
+    Spanned::new(0..0, 1)
+}
+fn ten() -> u64 {
+    10
+}
+fn ten_seconds() -> u64 {
+    10_000
+}
+fn sixty_four_mib() -> u64 {
+    64 << 20
+}
+fn ten_thousand() -> u64 {
+    10_000
+}
+fn hundred() -> u64 {
+    100
+}

@@ -1,0 +1,347 @@
+//! The on-disk cache of composed and compiled chains, `target/cache/`.
+//!
+//! Compiling a composed chain with Cranelift takes 0.3 s of CPU for a pair
+//! of guests here; loading the precompiled result takes about a millisecond. nextest runs every test in
+//! its own process, and every `cargo test` starts from nothing, so without
+//! this cache each of them would compile each chain again.
+//!
+//! An entry is `<key>.wasm` (the composed component, so the inspectable copy
+//! under `target/composed/` can be rewritten without composing) and
+//! `<key>.cwasm` (`Component::serialize`). The key is a SHA-256 of
+//! everything those bytes depend on: the guests' bytes in chain order, the
+//! composition tool (the locked wac-graph dependency closure and this
+//! harness's composition code), the wasmtime version and the engine's
+//! compilation settings. Change any of them and the key changes; nothing else
+//! changes it. Stale entries are never read again; delete the folder to
+//! reclaim the space.
+
+use std::fs::File;
+use std::hash::Hasher;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, Result};
+use sha2::{Digest as _, Sha256};
+use wasmtime::Engine;
+use wasmtime::component::Component;
+
+use super::{compose, lockfile};
+
+/// Bump when the layout or meaning of an entry changes.
+const FORMAT: &str = "cm-async-harness chain cache 1";
+
+/// The harness's own part of composition (package names, plug order).
+const COMPOSE_SOURCE: &str = include_str!("compose.rs");
+
+/// A SHA-256 that std's `Hash` impls can feed, for inputs that are only
+/// available as `impl Hash` (the engine's compatibility hash). Unlike
+/// `DefaultHasher`, its output does not depend on the Rust version.
+#[derive(Default)]
+pub struct StableHasher(Sha256);
+
+impl StableHasher {
+    pub fn new() -> StableHasher {
+        StableHasher::default()
+    }
+
+    /// Length-prefixed, so consecutive fields cannot run into each other.
+    pub fn field(&mut self, bytes: &[u8]) {
+        self.0.update((bytes.len() as u64).to_le_bytes());
+        self.0.update(bytes);
+    }
+
+    pub fn hex(self) -> String {
+        self.0.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+impl Hasher for StableHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        self.0.update(bytes);
+    }
+
+    /// `Hasher` requires it; nothing here reads a 64-bit digest.
+    fn finish(&self) -> u64 {
+        let digest = self.0.clone().finalize();
+        u64::from_le_bytes(digest[..8].try_into().unwrap())
+    }
+}
+
+/// What the cache did, for the benchmark's hit ratio. Counted per process.
+#[derive(Default)]
+pub struct Counters {
+    memory_hits: AtomicU64,
+    disk_hits: AtomicU64,
+    compiled: AtomicU64,
+    rejected: AtomicU64,
+    load_nanos: AtomicU64,
+    compile_nanos: AtomicU64,
+}
+
+/// A copy of the counters at one moment.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Chain lookups answered by this process's memory (built earlier in the run).
+    pub memory_hits: u64,
+    /// Chains loaded from `target/cache/`.
+    pub disk_hits: u64,
+    /// Chains composed and compiled.
+    pub compiled: u64,
+    /// Entries that existed but did not load (then compiled and overwritten).
+    pub rejected: u64,
+    /// Total time spent loading entries from disk.
+    pub load_time: Duration,
+    /// Total time spent composing, compiling and storing.
+    pub compile_time: Duration,
+}
+
+impl Stats {
+    pub fn lookups(&self) -> u64 {
+        self.memory_hits + self.disk_hits + self.compiled
+    }
+
+    /// Hits (memory or disk) over lookups; `None` before any lookup.
+    pub fn hit_ratio(&self) -> Option<f64> {
+        let lookups = self.lookups();
+        (lookups > 0).then(|| (self.memory_hits + self.disk_hits) as f64 / lookups as f64)
+    }
+}
+
+impl Counters {
+    pub fn memory_hit(&self) {
+        self.memory_hits.fetch_add(1, Relaxed);
+    }
+
+    pub fn snapshot(&self) -> Stats {
+        Stats {
+            memory_hits: self.memory_hits.load(Relaxed),
+            disk_hits: self.disk_hits.load(Relaxed),
+            compiled: self.compiled.load(Relaxed),
+            rejected: self.rejected.load(Relaxed),
+            load_time: Duration::from_nanos(self.load_nanos.load(Relaxed)),
+            compile_time: Duration::from_nanos(self.compile_nanos.load(Relaxed)),
+        }
+    }
+}
+
+pub struct DiskCache {
+    dir: PathBuf,
+    pub counters: Counters,
+}
+
+impl DiskCache {
+    pub fn new(dir: PathBuf) -> DiskCache {
+        DiskCache { dir, counters: Counters::default() }
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The key of a chain (root first) compiled by `engine`.
+    pub fn key(engine: &Engine, parts: &[compose::Part<'_>]) -> String {
+        let mut h = StableHasher::new();
+        // Composed bytes depend on wac-graph and on everything it pulls in
+        // (the wasm encoder, indexmap's ordering, ...), so the key takes the
+        // whole locked dependency closure, not just wac-graph's own version.
+        let tool = lockfile::Lock::host().closure("wac-graph").join(",");
+        for text in [FORMAT, &tool, COMPOSE_SOURCE, lockfile::wasmtime_version()] {
+            h.field(text.as_bytes());
+        }
+        std::hash::Hash::hash(&engine.precompile_compatibility_hash(), &mut h);
+        h.field(&(parts.len() as u64).to_le_bytes());
+        for part in parts {
+            h.field(part.bytes);
+        }
+        h.hex()
+    }
+
+    /// The compiled chain from disk, or composed, compiled and stored.
+    /// Either way the composed component is also copied to `copy_to`, for
+    /// people to inspect (before compiling, so it is there when wasmtime
+    /// rejects it). Concurrent processes that miss on the same key take turns
+    /// through a file lock, so the chain is compiled once and the others load
+    /// it.
+    pub fn get_or_build(&self, engine: &Engine, parts: &[compose::Part<'_>], copy_to: &Path) -> Result<Component> {
+        let key = Self::key(engine, parts);
+        let wasm = self.dir.join(format!("{key}.wasm"));
+        let cwasm = self.dir.join(format!("{key}.cwasm"));
+        if let Some(Ok(component)) = self.load(engine, &wasm, &cwasm, copy_to) {
+            return Ok(component);
+        }
+        std::fs::create_dir_all(&self.dir)
+            .with_context(|| format!("cannot create the cache folder {}", self.dir.display()))?;
+        let lock_path = self.dir.join(format!("{key}.lock"));
+        let lock = File::create(&lock_path).with_context(|| format!("cannot create {}", lock_path.display()))?;
+        lock.lock().with_context(|| format!("cannot lock {}", lock_path.display()))?;
+        // Another process may have built it while this one waited.
+        match self.load(engine, &wasm, &cwasm, copy_to) {
+            Some(Ok(component)) => return Ok(component),
+            // Whatever is wrong with it, building again either repairs the
+            // entry or reports the problem with its context.
+            Some(Err(_)) => {
+                self.counters.rejected.fetch_add(1, Relaxed);
+            }
+            None => {}
+        }
+        let started = Instant::now();
+        let composed = compose::compose(parts)?;
+        write_if_changed(copy_to, &composed)?;
+        let component = Component::new(engine, &composed)
+            .map_err(anyhow::Error::from)
+            .context("wasmtime rejected the composed component")
+            .with_context(|| format!("composed chain: {}", copy_to.display()))?;
+        let serialized = component
+            .serialize()
+            .map_err(anyhow::Error::from)
+            .context("wasmtime cannot serialize the compiled chain")?;
+        // The .cwasm goes last: a present .cwasm means its .wasm is complete.
+        write_atomically(&wasm, &composed)?;
+        write_atomically(&cwasm, &serialized)?;
+        self.counters.compile_nanos.fetch_add(started.elapsed().as_nanos() as u64, Relaxed);
+        self.counters.compiled.fetch_add(1, Relaxed);
+        Ok(component)
+    }
+
+    /// A stored entry; `None` when there is none, an error when it does not
+    /// load.
+    fn load(&self, engine: &Engine, wasm: &Path, cwasm: &Path, copy_to: &Path) -> Option<Result<Component>> {
+        if !cwasm.is_file() {
+            return None;
+        }
+        let started = Instant::now();
+        // SAFETY: `deserialize_file` trusts the file to be wasmtime's own
+        // output and to stay unchanged while mapped. Only this module writes
+        // here, from `Component::serialize` on an engine whose compatibility
+        // hash is part of the file name, and always to a temporary file
+        // renamed into place, so a mapped file is never modified (a rewrite
+        // replaces the directory entry, not the contents). wasmtime also
+        // checks the version and engine settings recorded in the file; a
+        // truncated or foreign file fails to load and is rebuilt.
+        #[allow(unsafe_code)]
+        let component = unsafe { Component::deserialize_file(engine, cwasm) };
+        let loaded = component.map_err(anyhow::Error::from).and_then(|component| {
+            let composed = std::fs::read(wasm).with_context(|| format!("cannot read {}", wasm.display()))?;
+            write_if_changed(copy_to, &composed)?;
+            Ok(component)
+        });
+        if loaded.is_ok() {
+            self.counters.load_nanos.fetch_add(started.elapsed().as_nanos() as u64, Relaxed);
+            self.counters.disk_hits.fetch_add(1, Relaxed);
+        }
+        Some(loaded)
+    }
+}
+
+/// Write through a temporary file in the same folder and rename it into
+/// place, so readers (other test processes) see the old file or the whole new
+/// one, never a partial write.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path.parent().context("a cache path has a parent folder")?;
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let tmp = dir.join(format!(
+        ".{}.{}-{}.tmp",
+        path.file_name().unwrap_or_default().to_string_lossy(),
+        std::process::id(),
+        NEXT.fetch_add(1, Relaxed)
+    ));
+    let write = || -> std::io::Result<()> {
+        let mut file = File::create(&tmp)?;
+        file.write_all(bytes)?;
+        std::fs::rename(&tmp, path)
+    };
+    write().map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        anyhow::Error::new(e).context(format!("cannot write {}", path.display()))
+    })
+}
+
+/// Write `bytes` to `path` unless it already holds exactly them, so the
+/// inspectable copies keep their timestamps across warm runs.
+pub fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<()> {
+    if std::fs::read(path).is_ok_and(|old| old == bytes) {
+        return Ok(());
+    }
+    write_atomically(path, bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The smallest components that compile differently; wasmtime accepts
+    /// WAT text, and a chain of one is not composed.
+    const EMPTY: &[u8] = b"(component)";
+    const WITH_CORE: &[u8] = b"(component (core module))";
+
+    fn component_engine() -> Engine {
+        let mut config = wasmtime::Config::new();
+        config.wasm_component_model(true);
+        Engine::new(&config).unwrap()
+    }
+
+    fn part(bytes: &[u8]) -> compose::Part<'_> {
+        compose::Part { name: "test", bytes }
+    }
+
+    #[test]
+    fn key_follows_every_guest_in_order() {
+        let engine = Engine::default();
+        let key = |parts: &[&[u8]]| DiskCache::key(&engine, &parts.iter().map(|b| part(b)).collect::<Vec<_>>());
+        assert_eq!(key(&[EMPTY, WITH_CORE]), key(&[EMPTY, WITH_CORE]));
+        assert_ne!(key(&[EMPTY, WITH_CORE]), key(&[WITH_CORE, EMPTY]));
+        assert_ne!(key(&[EMPTY, WITH_CORE]), key(&[EMPTY]));
+        // Length prefixes keep a byte moving between guests from colliding.
+        assert_ne!(key(&[b"ab", b"c"]), key(&[b"a", b"bc"]));
+    }
+
+    #[test]
+    fn stored_entries_load_and_broken_ones_are_rebuilt() {
+        let engine = component_engine();
+        let dir = tempfile::tempdir().unwrap();
+        let dir = dir.path();
+        let copy = dir.join("copy.wasm");
+        let parts = [part(WITH_CORE)];
+        let stats = |cache: &DiskCache| cache.counters.snapshot();
+
+        let first = DiskCache::new(dir.to_owned());
+        first.get_or_build(&engine, &parts, &copy).unwrap();
+        assert_eq!((stats(&first).compiled, stats(&first).disk_hits), (1, 0));
+        assert_eq!(std::fs::read(&copy).unwrap(), WITH_CORE);
+
+        // A later run (a new process) loads it.
+        let second = DiskCache::new(dir.to_owned());
+        second.get_or_build(&engine, &parts, &copy).unwrap();
+        assert_eq!((stats(&second).compiled, stats(&second).disk_hits), (0, 1));
+
+        // A truncated entry is a miss: rebuilt and overwritten.
+        let cwasm = dir.join(format!("{}.cwasm", DiskCache::key(&engine, &parts)));
+        let len = std::fs::metadata(&cwasm).unwrap().len();
+        File::options().write(true).open(&cwasm).unwrap().set_len(len / 2).unwrap();
+        let third = DiskCache::new(dir.to_owned());
+        third.get_or_build(&engine, &parts, &copy).unwrap();
+        assert_eq!((stats(&third).rejected, stats(&third).compiled), (1, 1));
+        assert_eq!(std::fs::metadata(&cwasm).unwrap().len(), len);
+    }
+
+    #[test]
+    fn concurrent_misses_compile_once() {
+        let engine = component_engine();
+        let dir = tempfile::tempdir().unwrap();
+        let dir = dir.path();
+        // Separate caches stand for separate processes: each opens the lock
+        // file itself, as another process would.
+        let caches: Vec<DiskCache> = (0..4).map(|_| DiskCache::new(dir.to_owned())).collect();
+        std::thread::scope(|s| {
+            for (i, cache) in caches.iter().enumerate() {
+                let (engine, copy) = (&engine, dir.join(format!("copy-{i}.wasm")));
+                s.spawn(move || cache.get_or_build(engine, &[part(WITH_CORE)], &copy).unwrap());
+            }
+        });
+        let compiled: u64 = caches.iter().map(|c| c.counters.snapshot().compiled).sum();
+        let loaded: u64 = caches.iter().map(|c| c.counters.snapshot().disk_hits).sum();
+        assert_eq!((compiled, loaded), (1, 3));
+    }
+}

@@ -1,0 +1,275 @@
+//! Check: what the host observed against what the case expects. Both sides
+//! become lines of text (one per call outcome, then the transcript events),
+//! each expected line remembering where the case wrote it. The first line
+//! where they part is computed once (`Divergence`), as data, and the failure
+//! message, the report's summary and bless all read it from there.
+
+use std::fmt::Write;
+
+use anyhow::{Result, bail};
+use case_format::Loaded;
+use similar::{Algorithm, TextDiff};
+use wasmtime::component::Type;
+
+use crate::exec::{Observed, Outcome, parse_wave};
+use crate::host::transmit;
+
+pub mod render;
+
+/// The line that heads the transcript part of a comparison.
+const TRANSCRIPT_HEADER: &str = "-- transcript --";
+
+/// Which part of the comparison a line belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    /// How the call(s) ended: `returned ...`, `trap ...`, a time-out.
+    Outcome,
+    /// The transcript: the header, then one line per event.
+    Transcript,
+}
+
+/// One expected line and where the case wrote it (`path:line:col`), when
+/// it was written anywhere.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Expected {
+    pub text: String,
+    pub at: Option<String>,
+    pub part: Part,
+}
+
+/// The first line where expectation and observation part.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Divergence {
+    /// 1-based line of the comparison.
+    pub line: usize,
+    pub part: Part,
+    /// The expected line; `None` when the observation goes on beyond it.
+    pub expected: Option<String>,
+    /// The observed line; `None` when the observation ended before it.
+    pub actual: Option<String>,
+    /// Where the expected line is written.
+    pub at: Option<String>,
+    /// For a transcript line: its 1-based event number.
+    pub event: Option<usize>,
+}
+
+impl Divergence {
+    /// `expected `a`, got `b``, or what is missing or unexpected.
+    pub fn what(&self) -> String {
+        match (&self.expected, &self.actual) {
+            (Some(e), Some(a)) => format!("expected `{e}`, got `{a}`"),
+            (Some(e), None) => format!("missing `{e}`"),
+            (None, Some(a)) => format!("unexpected `{a}`"),
+            (None, None) => "no difference".to_string(),
+        }
+    }
+}
+
+/// Both sides of a case's check, and where they part.
+#[derive(Debug)]
+pub struct Comparison {
+    pub expected: Vec<Expected>,
+    pub actual: Vec<String>,
+    pub divergence: Option<Divergence>,
+}
+
+impl Comparison {
+    pub fn passed(&self) -> bool {
+        self.divergence.is_none()
+    }
+
+    /// Whether the lines of `part` differ, wherever the first divergence is.
+    pub fn differs_in(&self, part: Part) -> bool {
+        let expected = self.expected.iter().filter(|e| e.part == part).map(|e| &e.text);
+        let actual_part = self.actual_parts();
+        let actual = self.actual.iter().zip(actual_part).filter(|(_, p)| *p == part).map(|(a, _)| a);
+        expected.ne(actual)
+    }
+
+    /// The observed transcript events (without the header).
+    pub fn actual_transcript(&self) -> Vec<String> {
+        let parts = self.actual_parts();
+        self.actual.iter().zip(parts).filter(|(_, p)| *p == Part::Transcript).skip(1).map(|(a, _)| a.clone()).collect()
+    }
+
+    /// Which part each actual line is in: everything from the transcript
+    /// header on is the transcript.
+    fn actual_parts(&self) -> Vec<Part> {
+        let header = self.actual.iter().position(|a| a == TRANSCRIPT_HEADER).unwrap_or(self.actual.len());
+        (0..self.actual.len()).map(|i| if i < header { Part::Outcome } else { Part::Transcript }).collect()
+    }
+
+    /// A line diff (Patience) with a header naming the file to edit.
+    pub fn diff(&self, file: &str) -> String {
+        let expected: String = self.expected.iter().map(|e| format!("{}\n", e.text)).collect();
+        let actual: String = self.actual.iter().map(|a| format!("{a}\n")).collect();
+        let diff = TextDiff::configure().algorithm(Algorithm::Patience).diff_lines(&expected, &actual);
+        diff.unified_diff().context_radius(3).header(&format!("expected ({file})"), "actual").to_string()
+    }
+}
+
+/// Line up the two sides and find where they part. `Err` is a problem with
+/// the case (an expected WAVE value that does not fit the result type).
+pub fn compare(loaded: &Loaded, observed: &Observed) -> Result<Comparison> {
+    let mut expected = outcome_expected(loaded, observed)?;
+    let mut actual = outcome_actual(observed);
+    if let Some(events) = &loaded.transcript {
+        let header = |at| Expected { text: TRANSCRIPT_HEADER.into(), at, part: Part::Transcript };
+        expected.push(header(None));
+        expected.extend(events.iter().map(|e| Expected {
+            text: e.text.clone(),
+            at: Some(e.at.clone()),
+            part: Part::Transcript,
+        }));
+        actual.push(TRANSCRIPT_HEADER.into());
+        actual.extend(observed.transcript());
+    }
+    let divergence = first_divergence(&expected, &actual);
+    Ok(Comparison { expected, actual, divergence })
+}
+
+/// The one place the first divergence is computed: the first line where the
+/// sides differ, lined up index by index (so two swapped events show as
+/// "expected the one, got the other"), or the first line one side lacks.
+fn first_divergence(expected: &[Expected], actual: &[String]) -> Option<Divergence> {
+    let line = (0..expected.len().max(actual.len())).find(|&i| expected.get(i).map(|e| &e.text) != actual.get(i))?;
+    let want = expected.get(line);
+    let header = expected.iter().position(|e| e.part == Part::Transcript);
+    let part = match header {
+        Some(h) if line >= h => Part::Transcript,
+        _ => Part::Outcome,
+    };
+    Some(Divergence {
+        line: line + 1,
+        part,
+        expected: want.map(|e| e.text.clone()),
+        actual: actual.get(line).cloned(),
+        at: want.and_then(|e| e.at.clone()),
+        event: header.filter(|&h| line > h).map(|h| line - h),
+    })
+}
+
+fn outcome_expected(loaded: &Loaded, observed: &Observed) -> Result<Vec<Expected>> {
+    let expect = &loaded.case.expect;
+    let at = |span| Some(loaded.source.at(&span));
+    let calls = loaded.case.call.as_ref().map_or(1, |c| *c.concurrent.get_ref());
+    let (text, at) = match (&expect.result, &expect.trap, &observed.result_type) {
+        (_, Some(trap), _) => (format!("trap {}", trap.get_ref()), at(trap.span())),
+        (Some(text), None, Some(ty)) => {
+            (format!("returned {}", transmit::wave(&parse_wave(loaded, text, ty)?)), at(text.span()))
+        }
+        (Some(text), None, None) => match &observed.outcome {
+            // The type is unknown because the call never got that far.
+            Outcome::Returned(_) => {
+                bail!("{}: the function returns nothing, but the case expects a result", loaded.source.at(&text.span()))
+            }
+            _ => (format!("returned {}", text.get_ref()), at(text.span())),
+        },
+        // Streams and futures cannot be written in WAVE; what they carry is
+        // checked through the transcript.
+        (None, None, Some(ty)) if transmit::has_handles(ty) => (format!("returned {}", shape(ty)), None),
+        (None, None, _) => ("returned".to_string(), None),
+    };
+    let one = Expected { text, at, part: Part::Outcome };
+    Ok(vec![one; calls as usize])
+}
+
+/// How a result type with handles is shown: `stream`, `(stream, future)`.
+fn shape(ty: &Type) -> String {
+    match ty {
+        Type::Stream(_) => "stream".into(),
+        Type::Future(_) => "future".into(),
+        Type::Tuple(t) => format!("({})", t.types().map(|t| shape(&t)).collect::<Vec<_>>().join(", ")),
+        _ => "_".into(),
+    }
+}
+
+fn outcome_actual(observed: &Observed) -> Vec<String> {
+    match &observed.outcome {
+        Outcome::Returned(results) => results
+            .iter()
+            .map(|r| match r {
+                Some(v) => format!("returned {}", transmit::render_result(v)),
+                None => "returned".to_string(),
+            })
+            .collect(),
+        Outcome::Trapped { kind, .. } => vec![format!("trap {kind}")],
+        Outcome::Failed { during, error } => vec![format!("error during {during}: {}", first_line(error))],
+        Outcome::TimedOut(limit) => vec![format!("timed out after {} ms (limits.timeout-ms)", limit.as_millis())],
+        Outcome::LimitReached { reached, .. } => vec![reached.line()],
+    }
+}
+
+fn first_line(error: &wasmtime::Error) -> String {
+    error.to_string().lines().next().unwrap_or_default().to_string()
+}
+
+/// One line for the report about a case whose check failed: the time-out,
+/// or the first divergence.
+pub fn summary(observed: &Observed, comparison: &Comparison) -> String {
+    if let Outcome::TimedOut(limit) = &observed.outcome {
+        return format!("timed out after {} ms", limit.as_millis());
+    }
+    render::one_line(&comparison.divergence.as_ref().map_or_else(String::new, Divergence::what))
+}
+
+/// The body of a failure: the first divergence, the diff, and the error
+/// behind an unexpected outcome.
+pub fn explain(loaded: &Loaded, observed: &Observed, comparison: &Comparison) -> String {
+    let mut msg = String::new();
+    if let Some(d) = &comparison.divergence {
+        let _ = writeln!(msg, "first difference at line {} of the comparison: {}", d.line, d.what());
+        match (&d.at, d.event) {
+            (Some(at), Some(n)) => drop(writeln!(msg, "  expected at {at} (transcript event #{n})")),
+            (Some(at), None) => drop(writeln!(msg, "  expected at {at}")),
+            (None, _) => {}
+        }
+    }
+    msg.push_str(&comparison.diff(&loaded.source.path.display().to_string()));
+    match &observed.outcome {
+        Outcome::Failed { error, during } | Outcome::Trapped { error, during, .. } => {
+            let _ = write!(msg, "\nerror during {during}:\n{}\n", render::render_wasmtime(error));
+        }
+        Outcome::LimitReached { reached, error } => {
+            let _ = write!(msg, "\n{reached}, then:\n{}\n", render::render_wasmtime(error));
+        }
+        _ => {}
+    }
+    msg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(texts: &[&str]) -> (Vec<Expected>, Vec<String>) {
+        let expected = texts.iter().map(|t| Expected { text: t.to_string(), at: None, part: Part::Outcome }).collect();
+        (expected, texts.iter().map(ToString::to_string).collect())
+    }
+
+    #[test]
+    fn swapped_events_show_both_sides() {
+        let (mut expected, mut actual) = lines(&["returned \"a\"", TRANSCRIPT_HEADER, "enter 1", "enter 2", "exit 1"]);
+        for e in &mut expected[1..] {
+            e.part = Part::Transcript;
+        }
+        expected[3].at = Some("x.toml:9:3".into());
+        actual.swap(3, 4);
+        let d = first_divergence(&expected, &actual).unwrap();
+        assert_eq!((d.line, d.part, d.event), (4, Part::Transcript, Some(2)));
+        assert_eq!(d.what(), "expected `enter 2`, got `exit 1`");
+        assert_eq!(d.at.as_deref(), Some("x.toml:9:3"));
+    }
+
+    #[test]
+    fn a_line_only_one_side_has() {
+        let (expected, mut actual) = lines(&["returned"]);
+        actual.push("returned".into());
+        assert_eq!(first_divergence(&expected, &actual).unwrap().what(), "unexpected `returned`");
+        let (expected, _) = lines(&["returned", "returned"]);
+        let d = first_divergence(&expected, &["returned".to_string()]).unwrap();
+        assert_eq!((d.line, d.what()), (2, "missing `returned`".to_string()));
+        let (expected, actual) = lines(&["trap unreachable"]);
+        assert_eq!(first_divergence(&expected, &actual), None);
+    }
+}

@@ -1,0 +1,373 @@
+//! `harness bench`: what a run costs, cold and warm, and what one more case
+//! costs, against starting a process per case. Run on demand, never from
+//! `cargo test`: timings are reported here, not asserted anywhere.
+//!
+//! Suites run in this process on one shared engine, with a fresh `Suite`
+//! (so an empty in-memory layer) each time, on as many threads as `cargo
+//! test` would use. "Cold" clears only the harness's cache folder
+//! (`target/cache/`); the guests stay built, the cargo target is untouched.
+
+use std::fmt::Write as _;
+use std::num::NonZero;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, Result, bail};
+
+use case_format::CaseFile;
+
+use crate::build::cache::Stats;
+use crate::build::lockfile;
+use crate::host::Runtime;
+use crate::results::Outcome;
+use crate::suite::Suite;
+
+/// Targets from the issue, printed next to the measurements.
+const WARM_SUITE_TARGET: Duration = Duration::from_secs(3);
+const ONE_MORE_CASE_TARGET: Duration = Duration::from_millis(5);
+const RATIO_TARGET: f64 = 10.0;
+
+pub struct Options {
+    pub root: PathBuf,
+    pub cases: PathBuf,
+    /// Runs of each case for the one-more-case figure.
+    pub repeat: usize,
+}
+
+/// One case's run: how long it took and whether it passed.
+struct Sample {
+    name: String,
+    time: Duration,
+    failure: Option<String>,
+}
+
+/// A timed run of a set of cases.
+struct SuiteRun {
+    wall: Duration,
+    samples: Vec<Sample>,
+    stats: Stats,
+}
+
+pub fn main(opts: &Options) -> Result<ExitCode> {
+    let files = case_format::discover(std::slice::from_ref(&opts.cases))?;
+    let exe = std::env::current_exe().context("cannot find the harness binary to start per-case processes")?;
+    let threads = std::thread::available_parallelism().map_or(1, NonZero::get);
+    println!("{}", machine());
+    println!("load average at start: {}", load_average());
+    println!(
+        "wasmtime {}, wac-graph {}; {} cases in {}, run on {threads} threads\n",
+        lockfile::wasmtime_version(),
+        lockfile::wac_graph_version(),
+        files.len(),
+        opts.cases.display()
+    );
+
+    // Outside the suite timings: the guests (built when their sources
+    // changed) and the one engine every suite below shares.
+    let setup = Suite::new(&opts.root)?;
+    setup.guests()?;
+    let started = Instant::now();
+    let runtime = Arc::new(Runtime::new()?);
+    let engine_time = started.elapsed();
+
+    clear(setup.cache().dir())?;
+    let cold = run_suite(&opts.root, &runtime, &files, threads)?;
+    let warm_suite = Suite::with_runtime(&opts.root, Arc::clone(&runtime))?;
+    let warm = run_suite_on(&warm_suite, &files, threads)?;
+    let warm_process = time_process(&exe, &opts.cases)?;
+
+    // The per-case figures run the cases with the host's sleep set to zero,
+    // so what is left is the harness's own cost; `warm_suite` already holds
+    // every chain they need (they differ from the originals in data only).
+    let scratch = Scratch::new()?;
+    let variants = zero_delay_copies(&files, &scratch.0)?;
+    for case in &variants {
+        let _ = warm_suite.run_case(&case.path);
+    }
+    let repeated: Vec<&CaseFile> = variants.iter().flat_map(|c| std::iter::repeat_n(c, opts.repeat)).collect();
+    let one_more = run_sequentially(&warm_suite, &repeated);
+    let per_process = variants
+        .iter()
+        .map(|case| time_process(&exe, &case.path).map(|(time, ok)| sample(&case.name, time, ok)))
+        .collect::<Result<Vec<_>>>()?;
+    // The same comparison on the cases as they are, host sleeps included.
+    let real_in_process = run_sequentially(&warm_suite, &files.iter().collect::<Vec<_>>());
+    let real_per_process = files
+        .iter()
+        .map(|case| time_process(&exe, &case.path).map(|(time, ok)| sample(&case.name, time, ok)))
+        .collect::<Result<Vec<_>>>()?;
+
+    let one_more_median = median(&one_more);
+    let process_median = median(&per_process);
+    let per_case_ratio = ratio(process_median, one_more_median);
+    let real_ratio = ratio(median(&real_per_process), median(&real_in_process));
+    let mut out = String::new();
+    let mut line = |what: &str, measured: String, target: &str| {
+        let _ = writeln!(out, "{what:<48} {measured:>12}   {target}");
+    };
+    line("engine and linker set-up", ms(engine_time), "");
+    line("cold suite (empty cache)", secs(cold.wall), "");
+    line("warm suite (nothing changed)", secs(warm.wall), &target_s(warm.wall, WARM_SUITE_TARGET));
+    line(
+        "warm suite as a new process (`harness run`)",
+        secs(warm_process.0),
+        &target_s(warm_process.0, WARM_SUITE_TARGET),
+    );
+    line(
+        &format!("one more case on a compiled chain (median of {})", one_more.len()),
+        ms(one_more_median),
+        &target_ms(one_more_median, ONE_MORE_CASE_TARGET),
+    );
+    line(&format!("one case per new process (median of {})", per_process.len()), ms(process_median), "");
+    line(
+        "per-case cost, process per case / in-process",
+        format!("{per_case_ratio:.0}x"),
+        &format!("target >= {RATIO_TARGET:.0}x: {}", verdict(per_case_ratio >= RATIO_TARGET)),
+    );
+    line(
+        "the same with the cases' host sleeps included",
+        format!("{real_ratio:.1}x"),
+        &format!("({} vs {} per case, medians)", ms(median(&real_per_process)), ms(median(&real_in_process))),
+    );
+    print!("\n{out}");
+    println!("\ncache, cold run: {}", describe(&cold.stats));
+    println!("cache, warm run: {}", describe(&warm.stats));
+    println!("slowest case, warm: {}", slowest(&warm.samples));
+    println!("load average at end: {}", load_average());
+
+    let failed: Vec<String> = [&cold.samples, &warm.samples, &real_in_process, &real_per_process]
+        .into_iter()
+        .flatten()
+        .filter_map(|s| s.failure.as_ref().map(|f| format!("{}: {}", s.name, first_line(f))))
+        .collect();
+    let variant_failures = one_more.iter().chain(&per_process).filter(|s| s.failure.is_some()).count();
+    if variant_failures > 0 {
+        println!("note: {variant_failures} zero-delay run(s) failed; their times are included above");
+    }
+    if !warm_process.1 {
+        println!("warning: `harness run {}` failed", opts.cases.display());
+    }
+    if failed.is_empty() && warm_process.1 {
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("\nfailing cases (the figures above include them; fix them first):");
+    for f in failed.iter().take(20) {
+        println!("  {f}");
+    }
+    Ok(ExitCode::FAILURE)
+}
+
+fn run_suite(root: &Path, runtime: &Arc<Runtime>, files: &[CaseFile], threads: usize) -> Result<SuiteRun> {
+    let suite = Suite::with_runtime(root, Arc::clone(runtime))?;
+    run_suite_on(&suite, files, threads)
+}
+
+/// Every case once, on `threads` workers taking the next case in turn, as
+/// libtest does. `suite` is fresh, so its counters are this run's.
+fn run_suite_on(suite: &Suite, files: &[CaseFile], threads: usize) -> Result<SuiteRun> {
+    let next = AtomicUsize::new(0);
+    let started = Instant::now();
+    let mut samples: Vec<Sample> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut mine = Vec::new();
+                    while let Some(file) = files.get(next.fetch_add(1, Ordering::Relaxed)) {
+                        mine.push(timed(suite, file));
+                    }
+                    mine
+                })
+            })
+            .collect();
+        workers.into_iter().flat_map(|w| w.join().unwrap_or_default()).collect()
+    });
+    let wall = started.elapsed();
+    samples.sort_by(|a, b| a.name.cmp(&b.name));
+    let stats = suite.cache().counters.snapshot();
+    Ok(SuiteRun { wall, samples, stats })
+}
+
+fn run_sequentially(suite: &Suite, files: &[&CaseFile]) -> Vec<Sample> {
+    files.iter().map(|f| timed(suite, f)).collect()
+}
+
+fn timed(suite: &Suite, file: &CaseFile) -> Sample {
+    let started = Instant::now();
+    let run = suite.run_case(&file.path);
+    let failure = (run.outcome != Outcome::Pass).then_some(run.message);
+    Sample { name: file.name.clone(), time: started.elapsed(), failure }
+}
+
+fn sample(name: &str, time: Duration, ok: bool) -> Sample {
+    Sample { name: name.to_owned(), time, failure: (!ok).then(|| "the process exited with failure".into()) }
+}
+
+/// Wall time of `harness run PATH` in a new process, and whether it passed.
+fn time_process(exe: &Path, path: &Path) -> Result<(Duration, bool)> {
+    let started = Instant::now();
+    let status = Command::new(exe)
+        .arg("run")
+        .arg(path)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .with_context(|| format!("cannot start {}", exe.display()))?;
+    Ok((started.elapsed(), status.success()))
+}
+
+/// Copies of the cases with `host.baz.delay-ms = 0`. Concurrent cases lose
+/// their expected transcript (the order of their events is what the delay
+/// is there to fix); sidecar transcripts are referred to where they are.
+fn zero_delay_copies(files: &[CaseFile], dir: &Path) -> Result<Vec<CaseFile>> {
+    files
+        .iter()
+        .map(|file| {
+            let text = std::fs::read_to_string(&file.path)
+                .with_context(|| format!("cannot read case file {}", file.path.display()))?;
+            let mut case: toml::Table = toml::from_str(&text)
+                .with_context(|| format!("{} is not TOML; `harness run` says where", file.path.display()))?;
+            let table = |t: &mut toml::Table, key: &str| -> Result<toml::Table> {
+                match t.remove(key) {
+                    None => Ok(toml::Table::new()),
+                    Some(toml::Value::Table(inner)) => Ok(inner),
+                    Some(_) => bail!("{}: `{key}` is not a table", file.path.display()),
+                }
+            };
+            let mut host = table(&mut case, "host")?;
+            let mut baz = table(&mut host, "baz")?;
+            baz.insert("delay-ms".into(), toml::Value::Integer(0));
+            host.insert("baz".into(), baz.into());
+            case.insert("host".into(), host.into());
+            let concurrent = case
+                .get("call")
+                .and_then(|c| c.get("concurrent"))
+                .and_then(toml::Value::as_integer)
+                .is_some_and(|n| n > 1);
+            if let Some(toml::Value::Table(expect)) = case.get_mut("expect") {
+                if concurrent {
+                    expect.remove("transcript");
+                }
+                if let Some(toml::Value::String(sidecar)) = expect.get_mut("transcript-file") {
+                    let dir = file.path.parent().unwrap_or(Path::new(""));
+                    *sidecar = dir.join(&*sidecar).display().to_string();
+                }
+            }
+            let path = dir.join(format!("{}.toml", file.name));
+            std::fs::create_dir_all(path.parent().unwrap_or(dir))?;
+            std::fs::write(&path, toml::to_string(&case)?)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            Ok(CaseFile { name: file.name.clone(), path })
+        })
+        .collect()
+}
+
+/// A temporary folder of our own, removed when done.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new() -> Result<Scratch> {
+        let dir = std::env::temp_dir().join(format!("harness-bench-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        Ok(Scratch(dir))
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn clear(cache_dir: &Path) -> Result<()> {
+    match std::fs::remove_dir_all(cache_dir) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            Err(anyhow::Error::new(e).context(format!("cannot clear the cache {}", cache_dir.display())))
+        }
+        _ => Ok(()),
+    }
+}
+
+fn median(samples: &[Sample]) -> Duration {
+    let mut times: Vec<Duration> = samples.iter().map(|s| s.time).collect();
+    times.sort();
+    times.get(times.len() / 2).copied().unwrap_or_default()
+}
+
+fn ratio(slow: Duration, fast: Duration) -> f64 {
+    slow.as_secs_f64() / fast.as_secs_f64().max(1e-9)
+}
+
+fn slowest(samples: &[Sample]) -> String {
+    samples.iter().max_by_key(|s| s.time).map_or_else(|| "none".into(), |s| format!("{} ({})", s.name, ms(s.time)))
+}
+
+fn describe(stats: &Stats) -> String {
+    let ratio = stats.hit_ratio().map_or_else(|| "n/a".into(), |r| format!("{:.0}%", r * 100.0));
+    let mut text = format!(
+        "{} lookups: {} compiled, {} loaded from disk, {} from memory; hit ratio {ratio}",
+        stats.lookups(),
+        stats.compiled,
+        stats.disk_hits,
+        stats.memory_hits
+    );
+    if stats.compiled > 0 {
+        let _ = write!(text, "; compiling took {} per chain", ms(stats.compile_time / stats.compiled as u32));
+    }
+    if stats.disk_hits > 0 {
+        let _ = write!(text, "; loading took {} per chain", ms(stats.load_time / stats.disk_hits as u32));
+    }
+    if stats.rejected > 0 {
+        let _ = write!(text, "; {} unusable entries rebuilt", stats.rejected);
+    }
+    text
+}
+
+fn first_line(text: &str) -> &str {
+    text.lines().find(|l| !l.trim().is_empty() && !l.starts_with("case:")).unwrap_or(text)
+}
+
+fn verdict(met: bool) -> &'static str {
+    if met { "met" } else { "NOT met" }
+}
+
+fn target_s(measured: Duration, target: Duration) -> String {
+    format!("target <= {:.0} s: {}", target.as_secs_f64(), verdict(measured <= target))
+}
+
+fn target_ms(measured: Duration, target: Duration) -> String {
+    format!("target <= {} ms: {}", target.as_millis(), verdict(measured <= target))
+}
+
+fn secs(d: Duration) -> String {
+    format!("{:.2} s", d.as_secs_f64())
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+}
+
+/// CPU count and model, for the figures to be read against.
+fn machine() -> String {
+    let cpus = std::thread::available_parallelism().map_or(0, NonZero::get);
+    let model = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| {
+            info.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|m| m.trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    format!("machine: {cpus} CPUs ({model}), {} {}", std::env::consts::OS, std::env::consts::ARCH)
+}
+
+/// Other work on the machine skews everything; say how much there was.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "unknown".into())
+}

@@ -1,0 +1,96 @@
+//! The commands besides `run`: `compare`, and the seed demo's `guests`,
+//! `compose` and `round-trip`.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use case_format::{BazPreset, Call, Case, Expect, Host, Limits, Loaded, Source};
+use toml::Spanned;
+use wasmtime::component::Val;
+
+use crate::build::{compose, guests};
+use crate::check::{self, render};
+use crate::exec;
+use crate::host::Runtime;
+use crate::results::{Report, compare};
+use crate::suite::{Suite, project_root};
+
+/// `harness compare`: prints the changes; exit 1 when something regressed.
+pub fn compare_reports(old: &Path, new: &Path, markdown: bool) -> Result<ExitCode> {
+    let (old_report, new_report) = (Report::read(old)?, Report::read(new)?);
+    let changes = compare::changes(&old_report, &new_report);
+    let (o, n) = (old.display().to_string(), new.display().to_string());
+    if markdown {
+        print!("{}", changes.markdown(&o, &n));
+    } else {
+        print!("{}", changes.text(&o, &n));
+    }
+    Ok(if changes.regressions.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+pub fn write_guests(out: &Path) -> Result<ExitCode> {
+    let suite = Suite::new(&project_root())?;
+    let guests = suite.guests()?;
+    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+    for (name, guest) in &guests.components {
+        let path = out.join(format!("{name}.wasm"));
+        std::fs::write(&path, &guest.bytes).with_context(|| format!("cannot write {}", path.display()))?;
+        println!("{}", path.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn compose_files(root: &Path, next: &[PathBuf], out: &Path) -> Result<ExitCode> {
+    let paths: Vec<&Path> = std::iter::once(root).chain(next.iter().map(PathBuf::as_path)).collect();
+    let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    let bytes = paths.iter().map(|p| guests::read_component(p)).collect::<Result<Vec<_>>>()?;
+    let parts: Vec<_> = names.iter().zip(&bytes).map(|(name, bytes)| compose::Part { name, bytes }).collect();
+    let composed = compose::compose(&parts)?;
+    std::fs::write(out, composed).with_context(|| format!("cannot write {}", out.display()))?;
+    println!("{}", out.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The seed's `round-trip` command, expressed as an in-memory case.
+pub fn round_trip(wasm: &Path, input: &str, expected: &str, delay_ms: u64, concurrent: u32) -> Result<ExitCode> {
+    let wave = |s: &str| wasm_wave::to_string(&Val::String(s.into())).map_err(anyhow::Error::from);
+    let unspanned = |s: String| Spanned::new(0..0, s);
+    let loaded = Loaded {
+        case: Case {
+            description: "command-line round trip".into(),
+            chain: Vec::new(),
+            call: Some(Call {
+                function: unspanned("local:local/baz#foo".into()),
+                args: vec![unspanned(wave(input)?)],
+                concurrent: Spanned::new(0..0, concurrent.max(1)),
+                stream_args: Default::default(),
+                future_args: Default::default(),
+            }),
+            http: None,
+            expect: Expect {
+                result: Some(unspanned(wave(expected)?)),
+                trap: None,
+                transcript: None,
+                transcript_file: None,
+            },
+            host: Host { baz: BazPreset { delay_ms } },
+            limits: Limits::default(),
+        },
+        source: Source { path: PathBuf::from("<command line>"), text: String::new() },
+        transcript: None,
+    };
+    let runtime = Runtime::new()?;
+    let pre = runtime.prepare(&guests::read_component(wasm)?)?;
+    let observed = exec::run(&pre, &loaded)?;
+    let comparison = check::compare(&loaded, &observed)?;
+    if comparison.passed() {
+        let ms = observed.call_time.as_secs_f64() * 1000.0;
+        println!("success! ({concurrent} call(s) in {ms:.1} ms, host events: {})", observed.events.join(", "));
+        return Ok(ExitCode::SUCCESS);
+    }
+    let body = check::explain(&loaded, &observed, &comparison);
+    let ctx = render::Context::new(wasm);
+    println!("{}", render::failure(&ctx, &body, &observed.stdout, &observed.stderr, None));
+    Ok(ExitCode::FAILURE)
+}

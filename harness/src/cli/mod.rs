@@ -1,0 +1,207 @@
+//! Cli: the `harness` command line. `run` runs case files like `cargo test`
+//! does; `compare` reads two reports; the seed demo's flow (build guests,
+//! compose, round-trip); `bench` and `schema`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Result, bail};
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::check::render;
+use crate::results::environment::{self, Environment};
+use crate::results::expectations::Expectations;
+use crate::results::judge::Judge;
+use crate::results::{Report, bless};
+use crate::suite::{Suite, project_root};
+
+mod bench;
+mod commands;
+
+#[derive(Parser)]
+#[command(name = "harness", about = "Component Model async conformance harness")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run case files or folders (default: the project's cases/), one test
+    /// per case. Options after `--` go to the test runner (e.g. `-- --exact
+    /// round-trip/async`, `-- --list`, `-- --test-threads 1`).
+    Run {
+        paths: Vec<PathBuf>,
+        /// Write a JSON report of every case's outcome, duration and failure
+        /// summary, and the versions in use, to FILE (see the README).
+        #[arg(long, value_name = "FILE")]
+        report: Option<PathBuf>,
+        /// Known failures to apply instead of expectations/wasmtime.toml; its
+        /// case names are relative to the one case folder given (default
+        /// cases/).
+        #[arg(long, value_name = "FILE")]
+        expectations: Option<PathBuf>,
+        /// Rewrite the expectations of cases that differ to what was
+        /// observed (as `HARNESS_BLESS=1` does); refused when `CI` is set.
+        #[arg(long)]
+        bless: bool,
+        #[arg(last = true)]
+        runner_args: Vec<String>,
+    },
+    /// Compare two reports written by `run --report`: regressions first,
+    /// then fixes, new and removed cases, changed failures and version
+    /// changes. Exits 1 when there is a regression.
+    Compare {
+        old: PathBuf,
+        new: PathBuf,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Build every guest and write it as DIR/<name>.wasm.
+    Guests {
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Compose a chain, root first: ROOT's imports come from the first NEXT's
+    /// exports, and so on.
+    Compose {
+        root: PathBuf,
+        #[arg(required = true)]
+        next: Vec<PathBuf>,
+        #[arg(short, long)]
+        out: PathBuf,
+    },
+    /// Call `local:local/baz#foo` with INPUT on the host preset and check the
+    /// result is EXPECTED: prints `success!`, or the diff and exits 1.
+    RoundTrip {
+        wasm: PathBuf,
+        input: String,
+        expected: String,
+        /// The host's sleep per call, in milliseconds.
+        #[arg(long, default_value_t = 10)]
+        delay_ms: u64,
+        /// Calls to start at once into one instance.
+        #[arg(long, default_value_t = 1)]
+        concurrent: u32,
+    },
+    /// Measure the suite: cold and warm run times, the cost of one more case
+    /// on a compiled chain, the cache hit ratio, and the per-case cost against
+    /// a new process per case. Clears target/cache/ for the cold run.
+    Bench {
+        /// Case folder to measure (default: the project's cases/).
+        #[arg(long)]
+        cases: Option<PathBuf>,
+        /// Runs of each case for the one-more-case median.
+        #[arg(long, default_value_t = 20)]
+        repeat: usize,
+    },
+    /// Print the JSON Schema of case files, generated from the case types:
+    /// `cargo run -- schema > schema/case.schema.json`.
+    Schema,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Text,
+    /// Tables to paste into a pull request.
+    Markdown,
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Run { paths, report, expectations, bless, runner_args } => {
+            let args = std::iter::once("harness run".to_string()).chain(runner_args);
+            let options = RunOptions { report, expectations, bless };
+            return run_suite_with(&paths, libtest_mimic::Arguments::from_iter(args), &options);
+        }
+        Command::Compare { old, new, format } => commands::compare_reports(&old, &new, format == Format::Markdown),
+        Command::Guests { out } => commands::write_guests(&out),
+        Command::Compose { root, next, out } => commands::compose_files(&root, &next, &out),
+        Command::RoundTrip { wasm, input, expected, delay_ms, concurrent } => {
+            commands::round_trip(&wasm, &input, &expected, delay_ms, concurrent)
+        }
+        Command::Bench { cases, repeat } => {
+            let cases = cases.unwrap_or_else(|| project_root().join("cases"));
+            bench::main(&bench::Options { root: project_root(), cases, repeat })
+        }
+        Command::Schema => {
+            print!("{}", case_format::schema::case_schema());
+            Ok(ExitCode::SUCCESS)
+        }
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {}", render::render(&e));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// What `run` does besides running the tests.
+#[derive(Debug, Default)]
+pub struct RunOptions {
+    /// Where to write the JSON report.
+    pub report: Option<PathBuf>,
+    /// An expectations file to use instead of the host's default one.
+    pub expectations: Option<PathBuf>,
+    /// `--bless`.
+    pub bless: bool,
+}
+
+/// Discover the cases under `paths` and run them as libtest-mimic tests,
+/// with the host's default expectations and no report.
+pub fn run_suite(paths: &[PathBuf], args: libtest_mimic::Arguments) -> ExitCode {
+    run_suite_with(paths, args, &RunOptions::default())
+}
+
+/// Run the cases under `paths` (default: the project's `cases/`).
+pub fn run_suite_with(paths: &[PathBuf], args: libtest_mimic::Arguments, options: &RunOptions) -> ExitCode {
+    let root = project_root();
+    let paths = if paths.is_empty() { vec![root.join("cases")] } else { paths.to_vec() };
+    let setup = || -> Result<_> {
+        let bless = bless::requested(options.bless)?;
+        let files = case_format::discover(&paths)?;
+        let expectations = match &options.expectations {
+            None => Expectations::for_host(&root, environment::HOST)?,
+            Some(file) => {
+                let [folder] = &paths[..] else {
+                    bail!("--expectations names cases relative to a case folder: give exactly one folder");
+                };
+                if !folder.is_dir() {
+                    bail!("--expectations names cases relative to a case folder, and {} is not one", folder.display());
+                }
+                Expectations::load(file, folder)?
+            }
+        };
+        let judge = Arc::new(Judge::new(expectations, bless, &root));
+        let suite = Arc::new(Suite::new(&root)?);
+        Ok((suite.trials(files.clone(), &judge), files, judge))
+    };
+    let (trials, files, judge) = match setup() {
+        Ok(setup) => setup,
+        Err(e) => {
+            eprintln!("error: {}", render::render(&e));
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut code = libtest_mimic::run(&args, trials).exit_code();
+    if args.list {
+        return code;
+    }
+    let cases = judge.results(&files);
+    print!("{}", judge.epilogue(&cases));
+    if let Some(path) = &options.report {
+        let written = Environment::current(&root).and_then(|env| Report::new(env, cases).write(path));
+        match written {
+            Ok(()) => println!("report written to {}", path.display()),
+            Err(e) => {
+                eprintln!("error: {}", render::render(&e.context("cannot write the report")));
+                code = ExitCode::FAILURE;
+            }
+        }
+    }
+    code
+}

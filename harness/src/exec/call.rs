@@ -1,0 +1,184 @@
+//! The call into the root of the chain: find the export, build its
+//! arguments from the case, start the calls, read returned streams and
+//! futures to their ends.
+
+use anyhow::{Context, Result, bail};
+use case_format::{Call, Loaded};
+use wasmtime::component::{Func, Instance, Type, Val};
+use wasmtime::{AsContextMut, Store};
+
+use super::Outcome;
+use crate::host::Ctx;
+use crate::host::tables::type_name;
+use crate::host::transmit::{self, HandleLog, Log};
+
+/// Find the function, make its arguments and call it; the result type is
+/// returned with the outcome, to read the expected WAVE against.
+pub(super) async fn call(
+    store: &mut Store<Ctx>,
+    instance: &Instance,
+    loaded: &Loaded,
+    c: &Call,
+    handles: &mut Vec<Log>,
+) -> Result<(Outcome, Option<Type>)> {
+    let func = lookup(instance, store, loaded, c)?;
+    let ty = func.ty(&*store);
+    let result_type = ty.results().next();
+    let params = args(loaded, c, store, ty.params().map(|(n, t)| (n.to_string(), t)).collect(), handles)?;
+    let count = *c.concurrent.get_ref();
+    let outcome = start(store, func, params, result_type.clone(), count, handles).await?;
+    Ok((outcome, result_type))
+}
+
+/// Start `count` identical calls at once and wait for all of them, then
+/// read every stream and future they returned to its end. `Err` is a host
+/// limitation (a payload type the host cannot carry), not a guest outcome.
+async fn start(
+    store: &mut Store<Ctx>,
+    func: Func,
+    params: Vec<Val>,
+    result_type: Option<Type>,
+    count: u32,
+    handles: &mut Vec<Log>,
+) -> Result<Outcome> {
+    let results = usize::from(result_type.is_some());
+    let run = store
+        .run_concurrent(async |acc| {
+            let calls = (0..count).map(|_| {
+                let params = params.clone();
+                async move {
+                    let mut out = vec![Val::Bool(false); results];
+                    func.call_concurrent(acc, &params, &mut out).await.map(|()| out)
+                }
+            });
+            let all = futures::future::join_all(calls).await;
+            // Returned streams and futures are read after every call has
+            // returned: what their writers do after returning is part of
+            // the case.
+            let mut logs = Vec::new();
+            let mut waits = Vec::new();
+            if let Some(ty) = &result_type {
+                for value in all.iter().flatten().flat_map(|vals| vals.first()) {
+                    let started =
+                        acc.with(|mut a| transmit::collect(a.as_context_mut(), "result", value, ty, &mut logs))?;
+                    waits.extend(started);
+                }
+            }
+            for wait in waits {
+                let _ = wait.await;
+            }
+            Ok::<_, anyhow::Error>((all, logs))
+        })
+        .await;
+    let (all, logs) = match run {
+        Ok(r) => r?,
+        Err(error) => return Ok(Outcome::Failed { during: "the call", error }),
+    };
+    handles.extend(logs);
+    let mut returned = Vec::new();
+    for call in all {
+        match call {
+            Ok(vals) => returned.push(vals.into_iter().next()),
+            Err(error) => return Ok(Outcome::Failed { during: "the call", error }),
+        }
+    }
+    Ok(Outcome::Returned(returned))
+}
+
+/// Find `interface#function` (or a top-level `function`) among the exports.
+fn lookup(instance: &Instance, store: &mut Store<Ctx>, loaded: &Loaded, call: &Call) -> Result<Func> {
+    let name = &call.function;
+    let found = match name.get_ref().split_once('#') {
+        Some((iface, f)) => instance
+            .get_export_index(&mut *store, None, iface)
+            .and_then(|i| instance.get_export_index(&mut *store, Some(&i), f))
+            .and_then(|f| instance.get_func(&mut *store, f)),
+        None => instance.get_func(&mut *store, name.get_ref().as_str()),
+    };
+    found.with_context(|| {
+        format!("{}: the chain exports no function `{}`", loaded.source.at(&name.span()), name.get_ref())
+    })
+}
+
+/// Build the call's arguments: WAVE values for plain parameters, host-made
+/// streams and futures (logged into `handles`) for the others.
+fn args(
+    loaded: &Loaded,
+    call: &Call,
+    store: &mut Store<Ctx>,
+    params: Vec<(String, Type)>,
+    handles: &mut Vec<Log>,
+) -> Result<Vec<Val>> {
+    let at = loaded.source.at(&call.function.span());
+    let function = call.function.get_ref();
+    let plain = params.iter().filter(|(_, t)| !matches!(t, Type::Stream(_) | Type::Future(_))).count();
+    if call.args.len() != plain {
+        bail!(
+            "{at}: `{function}` takes {plain} plain argument(s) (streams and futures go in \
+             [call.stream-args] / [call.future-args]), the case gives {}",
+            call.args.len()
+        );
+    }
+    let mut waves = call.args.iter();
+    let mut vals = Vec::new();
+    for (name, ty) in &params {
+        let val = match ty {
+            Type::Stream(st) => {
+                let arg = call.stream_args.get(name).with_context(|| {
+                    format!(
+                        "{at}: parameter `{name}` is a stream; say what the host writes in [call.stream-args.{name}]"
+                    )
+                })?;
+                let payload = payload_type(&at, name, st.ty())?;
+                let chunks = arg
+                    .chunks
+                    .iter()
+                    .map(|c| c.iter().map(|w| parse_wave(loaded, w, &payload)).collect::<Result<Vec<_>>>())
+                    .collect::<Result<Vec<_>>>()?;
+                let log = HandleLog::new(name.clone(), true, true);
+                handles.push(log.clone());
+                transmit::stream_arg(store, Some(payload), chunks, log)?
+            }
+            Type::Future(ft) => {
+                let arg = call.future_args.get(name).with_context(|| {
+                    format!("{at}: parameter `{name}` is a future; give its value in [call.future-args.{name}]")
+                })?;
+                let payload = payload_type(&at, name, ft.ty())?;
+                let value = parse_wave(loaded, &arg.value, &payload)?;
+                let log = HandleLog::new(name.clone(), true, false);
+                handles.push(log.clone());
+                transmit::future_arg(store, Some(payload), value, log)?
+            }
+            _ => parse_wave(loaded, waves.next().expect("counted above"), ty)?,
+        };
+        vals.push(val);
+    }
+    let streams = call.stream_args.keys().map(|n| ("stream-args", n));
+    let futures = call.future_args.keys().map(|n| ("future-args", n));
+    for (kind, name) in streams.chain(futures) {
+        {
+            if !params.iter().any(|(n, _)| n == name) {
+                bail!("{at}: [call.{kind}.{name}] names no parameter of `{function}`");
+            }
+        }
+    }
+    Ok(vals)
+}
+
+fn payload_type(at: &str, name: &str, ty: Option<Type>) -> Result<Type> {
+    ty.with_context(|| {
+        format!("{at}: parameter `{name}` has no payload; the host cannot feed payload-less streams or futures")
+    })
+}
+
+/// Parse one WAVE value against `ty`, with the error pointing into the file.
+pub fn parse_wave(loaded: &Loaded, text: &toml::Spanned<String>, ty: &Type) -> Result<Val> {
+    wasm_wave::from_str::<Val>(ty, text.get_ref()).map_err(|e| {
+        anyhow::anyhow!(
+            "{}: WAVE `{}` does not fit type {}: {e}",
+            loaded.source.at_inner(&text.span(), e.span().start),
+            text.get_ref(),
+            type_name(ty)
+        )
+    })
+}

@@ -1,0 +1,132 @@
+//! Exec: run one case on a compiled chain. A fresh `Store` per case, the
+//! call (or calls, or the HTTP exchange), the time limit enforced both
+//! inside wasm (epoch interruption) and around the host's event loop.
+//! Returns what happened as data (`Observed`); judging it is `check`'s job.
+
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use case_format::{Loaded, TrapKind};
+use wasmtime::component::{InstancePre, Type, Val};
+use wasmtime::{Store, Trap};
+
+use crate::host::limits::{Limiter, Reached};
+use crate::host::tables::error_trap_kind;
+use crate::host::transmit::Log;
+use crate::host::{Ctx, EPOCH_TICK, http};
+
+mod call;
+
+pub use call::parse_wave;
+
+/// How the call (or calls) ended.
+pub enum Outcome {
+    /// Every call returned; one optional result value per call.
+    Returned(Vec<Option<Val>>),
+    /// Instantiation or a call trapped for a rule a case can expect.
+    Trapped { kind: TrapKind, during: &'static str, error: wasmtime::Error },
+    /// Instantiation or a call failed otherwise: a host error, or a trap no
+    /// case can expect (see `host::tables`).
+    Failed { during: &'static str, error: wasmtime::Error },
+    /// The case's time limit passed.
+    TimedOut(Duration),
+    /// A guest ran into one of the case's `[limits]` and then failed; the
+    /// error is how it failed (often a trap from a denied allocation).
+    LimitReached { reached: Reached, error: wasmtime::Error },
+}
+
+/// Everything the host observed while running a case.
+pub struct Observed {
+    pub outcome: Outcome,
+    /// The function's result type, to read the expected WAVE against.
+    pub result_type: Option<Type>,
+    /// Host preset and guest-recorded events in order.
+    pub events: Vec<String>,
+    /// What crossed each stream and future: parameters, then results.
+    pub handles: Vec<Log>,
+    pub stdout: String,
+    pub stderr: String,
+    /// Time spent in the calls (not instantiation).
+    pub call_time: Duration,
+}
+
+/// Instantiate and call. An `Err` is a problem with the case itself (no such
+/// function, arguments that do not fit its type), not a guest outcome.
+pub fn run(pre: &InstancePre<Ctx>, loaded: &Loaded) -> Result<Observed> {
+    let case = &loaded.case;
+    let limit = Duration::from_millis(case.limits.timeout_ms);
+    let mut store = Store::new(pre.engine(), Ctx::new(&case.host, Limiter::new(&case.limits)));
+    store.limiter(|ctx| &mut ctx.limits);
+    // Enough ticks for the whole limit; the tokio timeout below normally
+    // fires first, this catches wasm that never yields to the host.
+    store.set_epoch_deadline(limit.as_millis().div_ceil(EPOCH_TICK.as_millis()) as u64 + 1);
+    store.epoch_deadline_trap();
+
+    let rt =
+        tokio::runtime::Builder::new_current_thread().enable_time().build().context("cannot start a tokio runtime")?;
+    let mut call_time = Duration::ZERO;
+    let mut handles = Vec::new();
+    let (outcome, result_type) = rt.block_on(async {
+        let work = async {
+            let instance = match pre.instantiate_async(&mut store).await {
+                Ok(i) => i,
+                Err(error) => return Ok((Outcome::Failed { during: "instantiation", error }, None)),
+            };
+            let started = Instant::now();
+            let (outcome, result_type) = match (&case.http, &case.call) {
+                (Some(request), _) => match http::exchange(&mut store, &instance, loaded, request).await? {
+                    Ok(()) => (Outcome::Returned(vec![None]), None),
+                    Err(error) => (Outcome::Failed { during: "the HTTP exchange", error }, None),
+                },
+                (None, Some(c)) => call::call(&mut store, &instance, loaded, c, &mut handles).await?,
+                (None, None) => bail!("{}: the case has neither `[call]` nor `[http]`", loaded.source.path.display()),
+            };
+            call_time = started.elapsed();
+            Ok::<_, anyhow::Error>((outcome, result_type))
+        };
+        match tokio::time::timeout(limit, work).await {
+            Ok(r) => r,
+            Err(_) => Ok((Outcome::TimedOut(limit), None)),
+        }
+    })?;
+    let ctx = store.into_data();
+    let outcome = match (outcome, ctx.limits.reached.clone()) {
+        (Outcome::Failed { error, .. }, _) if error.downcast_ref::<Trap>() == Some(&Trap::Interrupt) => {
+            Outcome::TimedOut(limit)
+        }
+        // A failure after a denied growth is put down to the limit: with
+        // less memory than it needs, a guest fails however it happens to.
+        // A guest that copes with the denial and returns is judged as usual.
+        (Outcome::Failed { error, .. }, Some(reached)) => Outcome::LimitReached { reached, error },
+        (Outcome::Failed { error, during }, None) => match Reached::from_count_error(&error, &case.limits) {
+            Some(reached) => Outcome::LimitReached { reached, error },
+            None => match error_trap_kind(&error) {
+                Some(kind) => Outcome::Trapped { kind, during, error },
+                None => Outcome::Failed { error, during },
+            },
+        },
+        (other, _) => other,
+    };
+    Ok(Observed {
+        outcome,
+        result_type,
+        events: ctx.presets.events,
+        handles,
+        stdout: String::from_utf8_lossy(&ctx.stdout.contents()).into_owned(),
+        stderr: String::from_utf8_lossy(&ctx.stderr.contents()).into_owned(),
+        call_time,
+    })
+}
+
+impl Observed {
+    /// The observed transcript: preset and guest events in the order they
+    /// happened, then each stream and future (parameters, then results) with
+    /// everything that crossed it merged into one line and how it ended.
+    pub fn transcript(&self) -> Vec<String> {
+        let mut out = self.events.clone();
+        for log in &self.handles {
+            out.extend(log.lock().unwrap().lines());
+        }
+        out
+    }
+}

@@ -1,0 +1,143 @@
+//! Host: wasmtime and what it offers a chain. The engine and linker
+//! (`Runtime`), the store data of one case (`Ctx`), the presets that
+//! implement the chain's imports from case data (`presets`), the host's ends
+//! of streams and futures (`transmit`), wasi:http (`http`), the resource
+//! limits (`limits`), and the tables that turn wasmtime's traps, errors and
+//! types into the case format's words (`tables`).
+
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use anyhow::{Context as _, Result};
+use case_format as case;
+use wasmtime::component::{Component, InstancePre, Linker, ResourceTable};
+use wasmtime::{Config, Engine};
+use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
+
+pub mod http;
+pub mod limits;
+pub mod presets;
+pub mod tables;
+pub mod transmit;
+
+use limits::Limiter;
+use presets::Presets;
+
+/// How often the epoch advances; the granularity of in-wasm time limits.
+pub const EPOCH_TICK: Duration = Duration::from_millis(10);
+
+/// The engine and the linker with every host preset, shared by all cases.
+pub struct Runtime {
+    pub engine: Engine,
+    linker: Linker<Ctx>,
+}
+
+impl Runtime {
+    pub fn new() -> Result<Runtime> {
+        let mut config = Config::new();
+        config.wasm_component_model(true);
+        config.wasm_component_model_async(true);
+        config.epoch_interruption(true);
+        let engine = Engine::new(&config).map_err(anyhow::Error::from)?;
+        start_epoch_ticker(&engine);
+        let mut linker = Linker::new(&engine);
+        add_to_linker(&mut linker).map_err(anyhow::Error::from)?;
+        Ok(Runtime { engine, linker })
+    }
+
+    /// Compile a (composed) component and resolve its imports, without the
+    /// chain cache (the command line's `round-trip`).
+    pub fn prepare(&self, bytes: &[u8]) -> Result<InstancePre<Ctx>> {
+        let component = Component::new(&self.engine, bytes)
+            .map_err(anyhow::Error::from)
+            .context("wasmtime rejected the component")?;
+        self.link(&component)
+    }
+
+    /// Resolve a compiled component's imports against the host presets.
+    pub fn link(&self, component: &Component) -> Result<InstancePre<Ctx>> {
+        self.linker
+            .instantiate_pre(component)
+            .map_err(anyhow::Error::from)
+            .context("the host cannot satisfy the chain's imports")
+    }
+}
+
+/// One ticker thread per engine; store deadlines count its ticks.
+fn start_epoch_ticker(engine: &Engine) {
+    static STARTED: OnceLock<()> = OnceLock::new();
+    let engine = engine.clone();
+    STARTED.get_or_init(move || {
+        std::thread::spawn(move || {
+            loop {
+                std::thread::sleep(EPOCH_TICK);
+                engine.increment_epoch();
+            }
+        });
+    });
+}
+
+/// Store data for one case.
+pub struct Ctx {
+    wasi: WasiCtx,
+    table: ResourceTable,
+    pub limits: Limiter,
+    pub presets: Presets,
+    pub stdout: MemoryOutputPipe,
+    pub stderr: MemoryOutputPipe,
+    /// wasi:http@0.3.0 state, for `[http]` cases.
+    http: WasiHttpCtx,
+    pub http_hooks: http::Hooks,
+}
+
+/// Captured guest output is cut off beyond this; it is for diagnosis only.
+const CAPTURE_BYTES: usize = 1 << 20;
+
+impl Ctx {
+    pub fn new(host: &case::Host, limits: Limiter) -> Ctx {
+        let stdout = MemoryOutputPipe::new(CAPTURE_BYTES);
+        let stderr = MemoryOutputPipe::new(CAPTURE_BYTES);
+        // Nothing is inherited: no preopened dirs, env, args, stdin or network.
+        let wasi = WasiCtx::builder()
+            .stdout(stdout.clone())
+            .stderr(stderr.clone())
+            .allow_tcp(false)
+            .allow_udp(false)
+            .allow_ip_name_lookup(false)
+            .build();
+        Ctx {
+            wasi,
+            table: ResourceTable::new(),
+            limits,
+            presets: Presets::new(host),
+            stdout,
+            stderr,
+            http: WasiHttpCtx::new(),
+            http_hooks: http::Hooks,
+        }
+    }
+}
+
+impl WasiView for Ctx {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+    }
+}
+
+impl WasiHttpView for Ctx {
+    fn http(&mut self) -> WasiHttpCtxView<'_> {
+        WasiHttpCtxView { ctx: &mut self.http, table: &mut self.table, hooks: &mut self.http_hooks }
+    }
+}
+
+/// Define every preset (and WASI p2, p3 and wasi:http@0.3.0) in `linker`.
+/// Presets a chain does not import are simply unused.
+fn add_to_linker(linker: &mut Linker<Ctx>) -> wasmtime::Result<()> {
+    wasmtime_wasi::p2::add_to_linker_async(linker)?;
+    // Guests built with the wasip3 crate import WASI 0.3 next to Rust std's 0.2.
+    wasmtime_wasi::p3::add_to_linker(linker)?;
+    wasmtime_wasi_http::p3::add_to_linker(linker)?;
+    presets::add_to_linker(linker)
+}

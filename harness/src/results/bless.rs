@@ -1,0 +1,254 @@
+//! Bless: with `harness run --bless` (or `HARNESS_BLESS=1`, for `cargo
+//! test`), a case whose expectation differs from what
+//! the host observed is rewritten in place to expect the observation. Only
+//! the values that differ are replaced, through `toml_edit`, so the file's
+//! comments, key order and layout stay as they were. Blessing never happens
+//! on CI, for a case that could not run (a problem in the case file), for a
+//! timeout, or for calls that disagree with each other: none of those has
+//! one observation that could become the expectation.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, anyhow, bail};
+use case_format::Loaded;
+use toml_edit::{Array, DocumentMut, Item, TableLike, Value};
+use wasmtime::component::Val;
+
+use crate::check::{Comparison, Part};
+use crate::exec::{Observed, Outcome, parse_wave};
+use crate::host::transmit;
+
+/// The environment variable that turns blessing on.
+pub const VAR: &str = "HARNESS_BLESS";
+
+/// Whether this run should bless: `flag` (`--bless`) or the environment.
+/// Asking for it on CI (`CI` set, as every CI service does) is an error: CI
+/// must check the expectations, never rewrite them.
+pub fn requested(flag: bool) -> Result<bool> {
+    let from_env = std::env::var(VAR).is_ok_and(|v| !v.is_empty() && v != "0");
+    if (flag || from_env) && std::env::var_os("CI").is_some() {
+        let how = if flag { "--bless was given".to_string() } else { format!("{VAR} is set") };
+        bail!("{how}, and CI is set: refusing to rewrite case files on CI; bless on a developer machine");
+    }
+    Ok(flag || from_env)
+}
+
+/// The edits that make a case expect what was observed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rewrite {
+    pub path: PathBuf,
+    pub changes: Vec<Change>,
+}
+
+/// One expected value to replace. A new kind of expectation is one more
+/// variant here and its branch in `rewrite_text` (a value in the case file)
+/// or in `Rewrite::apply` (e.g. a stream transcript in a sidecar file).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Change {
+    /// `expect.result` becomes this WAVE text, or goes (`None`).
+    Result(Option<String>),
+    /// `expect.trap` becomes this trap kind, or goes (`None`).
+    Trap(Option<String>),
+    /// `expect.transcript` becomes this list.
+    Transcript(Vec<String>),
+    /// The sidecar transcript file (`expect.transcript-file`) becomes these
+    /// lines.
+    TranscriptFile(PathBuf, Vec<String>),
+}
+
+impl Change {
+    /// The key it rewrites, for messages.
+    pub fn key(&self) -> &'static str {
+        match self {
+            Change::Result(_) => "expect.result",
+            Change::Trap(_) => "expect.trap",
+            Change::Transcript(_) => "expect.transcript",
+            Change::TranscriptFile(..) => "expect.transcript-file",
+        }
+    }
+}
+
+/// What to rewrite so that `loaded` expects `observed`, for a case whose
+/// comparison failed; `Err` says why it cannot be blessed.
+pub fn proposal(loaded: &Loaded, observed: &Observed, comparison: &Comparison) -> Result<Rewrite, String> {
+    let expect = &loaded.case.expect;
+    let mut changes = Vec::new();
+    match &observed.outcome {
+        Outcome::TimedOut(_) => return Err("the case timed out: a hang is a bug to fix, not an expectation".into()),
+        Outcome::LimitReached { reached, .. } => {
+            return Err(format!("{}: raise the limit or fix the guest; it is not an expectation", reached.line()));
+        }
+        Outcome::Failed { during, .. } => {
+            return Err(format!("{during} failed with an error that is not a trap, so there is no outcome to expect"));
+        }
+        Outcome::Trapped { kind, .. } => {
+            if expect.trap_kind() != Some(*kind) {
+                changes.push(Change::Trap(Some(kind.name().to_string())));
+            }
+            if expect.result.is_some() {
+                changes.push(Change::Result(None));
+            }
+        }
+        // Streams and futures have no WAVE text; what they carried is in the
+        // transcript.
+        Outcome::Returned(_) if observed.result_type.as_ref().is_some_and(transmit::has_handles) => {}
+        Outcome::Returned(results) => {
+            let waves = results.iter().map(|r| r.as_ref().map(wave).transpose()).collect::<Result<Vec<_>, _>>()?;
+            let Some(first) = waves.first() else {
+                return Err("no call was made".into());
+            };
+            if waves.iter().any(|w| w != first) {
+                return Err(format!("the {} calls returned different results: {waves:?}", waves.len()));
+            }
+            let expected = match (&expect.result, &observed.result_type) {
+                (Some(text), Some(ty)) => {
+                    Some(parse_wave(loaded, text, ty).map_err(|e| e.to_string()).and_then(|v| wave(&v))?)
+                }
+                (Some(text), None) => Some(text.get_ref().clone()),
+                (None, _) => None,
+            };
+            if expected != *first {
+                changes.push(Change::Result(first.clone()));
+            }
+            if expect.trap.is_some() {
+                changes.push(Change::Trap(None));
+            }
+        }
+    }
+    if loaded.transcript.is_some() && comparison.differs_in(Part::Transcript) {
+        let got = comparison.actual_transcript();
+        match &expect.transcript_file {
+            Some(file) => {
+                let path = loaded.source.path.parent().unwrap_or(std::path::Path::new("")).join(file.get_ref());
+                changes.push(Change::TranscriptFile(path, got));
+            }
+            None => changes.push(Change::Transcript(got)),
+        }
+    }
+    if changes.is_empty() {
+        return Err("the difference is in nothing bless can rewrite".into());
+    }
+    Ok(Rewrite { path: loaded.source.path.clone(), changes })
+}
+
+fn wave(v: &Val) -> Result<String, String> {
+    wasm_wave::to_string(v).map_err(|e| format!("the result {v:?} has no WAVE text: {e}"))
+}
+
+impl Rewrite {
+    /// Rewrite the case file (and its sidecar transcript) in place.
+    pub fn apply(&self) -> Result<()> {
+        for change in &self.changes {
+            if let Change::TranscriptFile(path, lines) = change {
+                let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+                std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?;
+            }
+        }
+        let text = std::fs::read_to_string(&self.path)
+            .with_context(|| format!("cannot read {} to bless it", self.path.display()))?;
+        let new =
+            rewrite_text(&text, &self.changes).with_context(|| format!("cannot bless {}", self.path.display()))?;
+        std::fs::write(&self.path, new).with_context(|| format!("cannot write {}", self.path.display()))
+    }
+
+    /// The keys it rewrites, e.g. `expect.result, expect.transcript`.
+    pub fn keys(&self) -> String {
+        self.changes.iter().map(Change::key).collect::<Vec<_>>().join(", ")
+    }
+}
+
+/// Apply `changes` to a case file's text, keeping everything else as it is.
+pub fn rewrite_text(text: &str, changes: &[Change]) -> Result<String> {
+    let mut doc: DocumentMut = text.parse().context("the case file is not valid TOML")?;
+    let expect = doc
+        .get_mut("expect")
+        .and_then(Item::as_table_like_mut)
+        .ok_or_else(|| anyhow!("the case file has no `[expect]` table"))?;
+    for change in changes {
+        match change {
+            Change::Result(Some(wave)) => set(expect, "result", Value::from(wave.as_str())),
+            Change::Trap(Some(kind)) => set(expect, "trap", Value::from(kind.as_str())),
+            Change::Result(None) => drop(expect.remove("result")),
+            Change::Trap(None) => drop(expect.remove("trap")),
+            Change::Transcript(events) => set(expect, "transcript", Value::Array(one_per_line(events))),
+            // Written by `Rewrite::apply`; the case file itself is unchanged.
+            Change::TranscriptFile(..) => {}
+        }
+    }
+    Ok(doc.to_string())
+}
+
+/// Replace a value, keeping the whitespace and comment around it, or add it.
+fn set(table: &mut dyn TableLike, key: &str, mut new: Value) {
+    match table.get_mut(key).and_then(Item::as_value_mut) {
+        Some(old) => {
+            *new.decor_mut() = old.decor().clone();
+            *old = new;
+        }
+        None => drop(table.insert(key, Item::Value(new))),
+    }
+}
+
+/// A list written one item per line, so later changes diff line by line.
+fn one_per_line(items: &[String]) -> Array {
+    let mut array = Array::new();
+    if items.is_empty() {
+        return array;
+    }
+    for item in items {
+        array.push_formatted(Value::from(item.as_str()).decorated("\n  ", ""));
+    }
+    array.set_trailing_comma(true);
+    array.set_trailing("\n");
+    array
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CASE: &str = r#"# A case with comments everywhere.
+description = "d"
+chain = ["guest-sync"]
+
+[call]
+function = "local:local/baz#foo"
+args = ['"hi"']
+
+[expect]
+# the result comment
+result = '"wrong"'   # trailing comment
+transcript = ["a", "b"]  # events comment
+# closing comment
+"#;
+
+    #[test]
+    fn rewrites_only_the_changed_values_and_keeps_comments() {
+        let out = rewrite_text(
+            CASE,
+            &[Change::Result(Some("\"hi - entered host\"".into())), Change::Transcript(vec!["x".into(), "y".into()])],
+        )
+        .unwrap();
+        assert_eq!(
+            out,
+            CASE.replace(r#"'"wrong"'"#, r#"'"hi - entered host"'"#)
+                .replace(r#"["a", "b"]"#, "[\n  \"x\",\n  \"y\",\n]")
+        );
+    }
+
+    #[test]
+    fn switches_between_result_and_trap() {
+        let out = rewrite_text(CASE, &[Change::Trap(Some("unreachable".into())), Change::Result(None)]).unwrap();
+        assert!(out.contains("trap = \"unreachable\"\n"), "{out}");
+        assert!(!out.contains("result ="), "{out}");
+        assert!(out.contains("# A case with comments everywhere.") && out.contains("# closing comment"), "{out}");
+        let back = rewrite_text(&out, &[Change::Result(Some("\"x\"".into())), Change::Trap(None)]).unwrap();
+        assert!(back.contains("result = '\"x\"'") && !back.contains("trap"), "{back}");
+    }
+
+    #[test]
+    fn a_case_without_expect_is_an_error() {
+        let e = rewrite_text("description = \"d\"\n", &[Change::Trap(None)]).unwrap_err();
+        assert!(e.to_string().contains("no `[expect]`"), "{e}");
+    }
+}

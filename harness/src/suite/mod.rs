@@ -1,0 +1,187 @@
+//! Suite: the stages wired together for a set of case files, one
+//! libtest-mimic trial per case. It shares the expensive work between
+//! cases: guests are built once, each unique chain is composed and compiled
+//! once (one lock per chain, so parallel tests that
+//! need the same chain wait for one compile instead of repeating it), and
+//! compiled chains are kept on disk for later runs and other processes
+//! (`cache`).
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Instant;
+
+use anyhow::{Context as _, Result};
+use case_format::{Case, CaseFile};
+use libtest_mimic::{Failed, Trial};
+use wasmtime::component::InstancePre;
+
+use crate::build::cache::DiskCache;
+use crate::build::compose;
+use crate::build::guests::{GuestDirs, Guests};
+use crate::check::{self, render};
+use crate::exec;
+use crate::host::{Ctx, Runtime};
+use crate::results::judge::{CaseRun, Judge};
+use crate::results::{Outcome, bless};
+
+/// A case that could not be run or compared; there is nothing to bless.
+fn broken(ctx: &render::Context<'_>, error: &anyhow::Error, observed: Option<&exec::Observed>) -> CaseRun {
+    let (stdout, stderr) = observed.map_or(("", ""), |o| (o.stdout.as_str(), o.stderr.as_str()));
+    CaseRun {
+        outcome: Outcome::Fail,
+        message: render::failure(ctx, &render::render(error), stdout, stderr, None),
+        summary: render::one_line(&format!("{error:#}")),
+        bless: None,
+    }
+}
+
+/// A composed, compiled chain ready to instantiate.
+pub struct Chain {
+    pub path: PathBuf,
+    pub pre: InstancePre<Ctx>,
+}
+
+type Shared<T> = OnceLock<Result<Arc<T>, String>>;
+
+pub struct Suite {
+    guest_dirs: GuestDirs,
+    known_guests: BTreeSet<String>,
+    composed_dir: PathBuf,
+    cache: DiskCache,
+    guests: Shared<Guests>,
+    runtime: Shared<Runtime>,
+    chains: Mutex<HashMap<Vec<String>, Arc<Shared<Chain>>>>,
+}
+
+/// The project's folders. cargo and nextest say at run time where this
+/// crate's manifest is, which differs from where it was built when nextest
+/// runs an archive on another machine (`--workspace-remap`); otherwise (the
+/// binary started by hand) it is where this crate was built.
+pub fn project_root() -> PathBuf {
+    let runtime = std::env::var_os("CARGO_MANIFEST_DIR")
+        .filter(|_| std::env::var_os("CARGO_PKG_NAME").is_some_and(|n| n == env!("CARGO_PKG_NAME")));
+    let manifest_dir = runtime.map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
+    manifest_dir.parent().map_or_else(|| manifest_dir.clone(), Path::to_owned)
+}
+
+impl Suite {
+    pub fn new(root: &Path) -> Result<Suite> {
+        let target = root.join("target");
+        let guest_dirs = GuestDirs { src: root.join("guests"), wit: root.join("wit"), target: target.join("guests") };
+        let known_guests = guest_dirs.names()?;
+        Ok(Suite {
+            guest_dirs,
+            known_guests,
+            composed_dir: target.join("composed"),
+            cache: DiskCache::new(target.join("cache")),
+            guests: OnceLock::new(),
+            runtime: OnceLock::new(),
+            chains: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// A suite that uses an existing runtime instead of starting its own, so
+    /// one process can measure several runs on one engine (the benchmark).
+    pub fn with_runtime(root: &Path, runtime: Arc<Runtime>) -> Result<Suite> {
+        let suite = Suite::new(root)?;
+        let _ = suite.runtime.set(Ok(runtime));
+        Ok(suite)
+    }
+
+    /// One test per case file. Nothing is built until a test runs; `judge`
+    /// settles each result and records its outcome.
+    pub fn trials(self: &Arc<Self>, files: Vec<CaseFile>, judge: &Arc<Judge>) -> Vec<Trial> {
+        files
+            .into_iter()
+            .map(|file| {
+                let suite = Arc::clone(self);
+                let judge = Arc::clone(judge);
+                Trial::test(file.name.clone(), move || {
+                    let started = Instant::now();
+                    let run = suite.run_case(&file.path);
+                    judge.settle(&file, run, started.elapsed()).map_err(Failed::from)
+                })
+            })
+            .collect()
+    }
+
+    /// Load, compose, run and compare one case.
+    pub fn run_case(&self, path: &Path) -> CaseRun {
+        self.try_case(path).unwrap_or_else(|broken| broken)
+    }
+
+    /// `Err` is a case that could not be run or compared.
+    fn try_case(&self, path: &Path) -> Result<CaseRun, CaseRun> {
+        let mut ctx = render::Context::new(path);
+        let fail = |ctx: &render::Context<'_>, e: anyhow::Error| broken(ctx, &e, None);
+        let loaded = Case::load(path, &self.known_guests).map_err(|e| fail(&ctx, e))?;
+        let names = loaded.case.chain_names();
+        ctx.description = Some(&loaded.case.description);
+        ctx.chain = &names;
+        let chain = self.chain(&names).map_err(|e| fail(&ctx, e))?;
+        ctx.composed = Some(&chain.path);
+        let observed = exec::run(&chain.pre, &loaded).map_err(|e| fail(&ctx, e))?;
+        let comparison = check::compare(&loaded, &observed).map_err(|e| broken(&ctx, &e, Some(&observed)))?;
+        if comparison.passed() {
+            return Ok(CaseRun::pass());
+        }
+        let proposal = bless::proposal(&loaded, &observed, &comparison);
+        let command = proposal.is_ok().then(|| render::bless_command(path));
+        let body = check::explain(&loaded, &observed, &comparison);
+        Ok(CaseRun {
+            outcome: match observed.outcome {
+                exec::Outcome::TimedOut(_) => Outcome::TimedOut,
+                _ => Outcome::Fail,
+            },
+            message: render::failure(&ctx, &body, &observed.stdout, &observed.stderr, command.as_deref()),
+            summary: check::summary(&observed, &comparison),
+            bless: Some(proposal),
+        })
+    }
+
+    pub fn guests(&self) -> Result<Arc<Guests>> {
+        shared(&self.guests, || self.guest_dirs.build())
+    }
+
+    pub fn runtime(&self) -> Result<Arc<Runtime>> {
+        shared(&self.runtime, Runtime::new)
+    }
+
+    /// The on-disk cache and what it did so far in this process.
+    pub fn cache(&self) -> &DiskCache {
+        &self.cache
+    }
+
+    /// The composed and compiled chain, built at most once per process and
+    /// loaded from the disk cache when an earlier run built it.
+    pub fn chain(&self, names: &[String]) -> Result<Arc<Chain>> {
+        let slot = Arc::clone(self.chains.lock().unwrap().entry(names.to_vec()).or_default());
+        let mut first = false;
+        let chain = shared(&slot, || {
+            first = true;
+            let guests = self.guests()?;
+            let parts = names
+                .iter()
+                .map(|n| Ok(compose::Part { name: n, bytes: &guests.get(n)?.bytes }))
+                .collect::<Result<Vec<_>>>()?;
+            let runtime = self.runtime()?;
+            std::fs::create_dir_all(&self.composed_dir)
+                .with_context(|| format!("cannot create {}", self.composed_dir.display()))?;
+            let path = self.composed_dir.join(format!("{}.wasm", names.join("+")));
+            let component = self.cache.get_or_build(&runtime.engine, &parts, &path)?;
+            let pre = runtime.link(&component).with_context(|| format!("composed chain: {}", path.display()))?;
+            Ok(Chain { path, pre })
+        });
+        if !first {
+            self.cache.counters.memory_hit();
+        }
+        chain
+    }
+}
+
+/// Initialise once; every caller gets the value or the same error, rendered
+/// with its causes.
+fn shared<T>(slot: &Shared<T>, init: impl FnOnce() -> Result<T>) -> Result<Arc<T>> {
+    slot.get_or_init(|| init().map(Arc::new).map_err(|e| render::render(&e))).clone().map_err(anyhow::Error::msg)
+}
