@@ -12,6 +12,7 @@ pub mod fuzzing;
 pub mod http;
 pub mod load;
 pub mod schema;
+pub mod sidecar;
 pub mod trap;
 pub mod types;
 

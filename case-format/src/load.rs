@@ -10,6 +10,7 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
+use toml::Spanned;
 
 use crate::http;
 use crate::trap::TrapKind;
@@ -46,6 +47,28 @@ impl Source {
         let line = before.matches('\n').count() + 1;
         let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
         format!("{}:{line}:{col}", self.path.display())
+    }
+
+    /// `at` for many spans in one pass over the text when they are in order
+    /// (a transcript of 40,000 events would otherwise be quadratic).
+    pub fn at_each(&self, spans: &[Range<usize>]) -> Vec<String> {
+        let (mut pos, mut line, mut line_start) = (0, 1, 0);
+        let mut out = Vec::with_capacity(spans.len());
+        for span in spans {
+            let start = span.start.min(self.text.len());
+            if start < pos || !self.text.is_char_boundary(start) {
+                out.push(self.at(span));
+                continue;
+            }
+            for (i, _) in self.text[pos..start].match_indices('\n') {
+                line += 1;
+                line_start = pos + i + 1;
+            }
+            pos = start;
+            let col = self.text[line_start..start].chars().count() + 1;
+            out.push(format!("{}:{line}:{col}", self.path.display()));
+        }
+        out
     }
 
     /// Location of an offset inside a TOML string value, e.g. a WAVE parse
@@ -121,9 +144,14 @@ impl Case {
     /// Parse and validate a case file. `known_guests` is the list of guest
     /// names the chain may use.
     pub fn load(path: &Path, known_guests: &BTreeSet<String>) -> Result<Loaded> {
-        let text =
-            std::fs::read_to_string(path).with_context(|| format!("cannot read case file {}", path.display()))?;
-        Case::parse(path, text, known_guests, &|p| std::fs::read_to_string(p))
+        let bytes = std::fs::read(path).with_context(|| format!("cannot read case file {}", path.display()))?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            let valid = e.utf8_error().valid_up_to();
+            let before = String::from_utf8_lossy(&e.as_bytes()[..valid]).into_owned();
+            let at = Source { path: path.to_owned(), text: before }.at(&(valid..valid));
+            anyhow::anyhow!("{at}: the case file is not valid UTF-8 here")
+        })?;
+        Case::parse(path, text, known_guests, &|p| crate::sidecar::read(path, p))
     }
 
     /// `load` for a case file's text: `path` is only for messages and to
@@ -155,11 +183,14 @@ impl Case {
             bail!("{}: `transcript` and `transcript-file` both given; keep one", src.at(&file.span()));
         }
         if let Some(events) = &expect.transcript {
-            let events = events.iter().map(|e| Event { text: e.get_ref().clone(), at: src.at(&e.span()) }).collect();
+            let spans: Vec<_> = events.iter().map(Spanned::span).collect();
+            let ats = src.at_each(&spans);
+            let events = events.iter().zip(ats).map(|(e, at)| Event { text: e.get_ref().clone(), at }).collect();
             return Ok(Some(events));
         }
         let Some(file) = &expect.transcript_file else { return Ok(None) };
-        let path = src.path.parent().unwrap_or(Path::new("")).join(file.get_ref());
+        let path = crate::sidecar::resolve(&src.path, file.get_ref())
+            .map_err(|why| anyhow::anyhow!("{}: {why}", src.at(&file.span())))?;
         let text = read_sidecar(&path)
             .with_context(|| format!("{}: cannot read transcript file {}", src.at(&file.span()), path.display()))?;
         let events = text
@@ -187,9 +218,13 @@ impl Case {
         }
         http::validate(self, src)?;
         if let Some(call) = &self.call
-            && *call.concurrent.get_ref() == 0
+            && !(1..=crate::types::MAX_CONCURRENT).contains(call.concurrent.get_ref())
         {
-            bail!("{}: `concurrent` must be at least 1", src.at(&call.concurrent.span()));
+            bail!(
+                "{}: `concurrent` must be between 1 and {}",
+                src.at(&call.concurrent.span()),
+                crate::types::MAX_CONCURRENT
+            );
         }
         if let Some(call) = &self.call
             && call.stream_args.len() + call.future_args.len() > 0
@@ -199,6 +234,19 @@ impl Case {
                 "{}: `concurrent` > 1 with stream or future arguments: each stream can be read only once",
                 src.at(&call.concurrent.span())
             );
+        }
+        for (name, stream) in self.call.iter().flat_map(|c| &c.stream_args) {
+            if let Some(i) = stream.chunks.iter().position(Vec::is_empty) {
+                // A chunk has no span of its own: point at the item nearest it.
+                let near = stream.chunks[..i].iter().rev().flatten().next();
+                let near = near.or_else(|| stream.chunks[i..].iter().flatten().next());
+                bail!(
+                    "{}: chunk #{} of `stream-args.{name}.chunks` is empty; a write of no items would complete a \
+                     read with room for items without any (the spec requires at least one), so leave it out",
+                    near.map_or_else(|| src.path.display().to_string(), |v| src.at(&v.span())),
+                    i + 1
+                );
+            }
         }
         // WAVE syntax is checked now; types once the component is compiled.
         let calls = self.call.iter();
@@ -214,6 +262,22 @@ impl Case {
         }
         if let (Some(_), Some(trap)) = (&self.expect.result, &self.expect.trap) {
             bail!("{}: `expect` has both `result` and `trap`; a call either returns or traps", src.at(&trap.span()));
+        }
+        if let Some(limit) = &self.expect.limit {
+            if self.expect.result.is_some() || self.expect.trap.is_some() {
+                bail!(
+                    "{}: `expect` has `limit` and `result` or `trap`; a case either runs into a limit or ends",
+                    src.at(&limit.span())
+                );
+            }
+            if !crate::types::LIMIT_KEYS.contains(&limit.get_ref().as_str()) {
+                bail!(
+                    "{}: unknown limit `{}`; known limits: {}",
+                    src.at(&limit.span()),
+                    limit.get_ref(),
+                    crate::types::LIMIT_KEYS.join(", ")
+                );
+            }
         }
         if let Some(trap) = &self.expect.trap
             && TrapKind::from_name(trap.get_ref()).is_none()
@@ -262,6 +326,23 @@ mod tests {
         assert_eq!(src.at_inner(&span, 3), "x.toml:1:13");
         // Past the value: its closing quote.
         assert_eq!(src.at_inner(&span, 99), "x.toml:1:14");
+    }
+
+    #[test]
+    fn at_each_agrees_with_at() {
+        let src = Source { path: "x.toml".into(), text: "a = 1\nbé = [\"x\",\n  \"y\"]\n\nz".into() };
+        let spans: Vec<_> = [0, 3, 6, 13, 20, 9, 24, 99].iter().map(|&o| o..o).collect();
+        let one_by_one: Vec<_> = spans.iter().map(|s| src.at(s)).collect();
+        assert_eq!(src.at_each(&spans), one_by_one);
+    }
+
+    #[test]
+    fn invalid_utf8_names_its_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.toml");
+        std::fs::write(&path, b"description = \"d\"\nchain = [\"g\xff\"]\n").unwrap();
+        let e = Case::load(&path, &BTreeSet::new()).unwrap_err().to_string();
+        assert!(e.ends_with("x.toml:2:12: the case file is not valid UTF-8 here"), "{e}");
     }
 
     #[test]

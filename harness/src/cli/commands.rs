@@ -71,6 +71,7 @@ pub fn round_trip(wasm: &Path, input: &str, expected: &str, delay_ms: u64, concu
             expect: Expect {
                 result: Some(unspanned(wave(expected)?)),
                 trap: None,
+                limit: None,
                 transcript: None,
                 transcript_file: None,
             },
