@@ -5,6 +5,7 @@
 //! message, the report's summary and bless all read it from there.
 
 use std::fmt::Write;
+use std::time::Duration;
 
 use anyhow::{Result, bail};
 use case_format::Loaded;
@@ -12,6 +13,7 @@ use similar::{Algorithm, TextDiff};
 use wasmtime::component::Type;
 
 use crate::exec::{Observed, Outcome, parse_wave};
+use crate::host::limits::Reached;
 use crate::host::transmit;
 
 pub mod render;
@@ -57,9 +59,9 @@ impl Divergence {
     /// `expected `a`, got `b``, or what is missing or unexpected.
     pub fn what(&self) -> String {
         match (&self.expected, &self.actual) {
-            (Some(e), Some(a)) => format!("expected `{e}`, got `{a}`"),
-            (Some(e), None) => format!("missing `{e}`"),
-            (None, Some(a)) => format!("unexpected `{a}`"),
+            (Some(e), Some(a)) => format!("expected `{}`, got `{}`", escape_breaks(e), escape_breaks(a)),
+            (Some(e), None) => format!("missing `{}`", escape_breaks(e)),
+            (None, Some(a)) => format!("unexpected `{}`", escape_breaks(a)),
             (None, None) => "no difference".to_string(),
         }
     }
@@ -99,13 +101,43 @@ impl Comparison {
         (0..self.actual.len()).map(|i| if i < header { Part::Outcome } else { Part::Transcript }).collect()
     }
 
-    /// A line diff (Patience) with a header naming the file to edit.
+    /// A line diff (Patience) with a header naming the file to edit. Line
+    /// breaks inside a line are shown escaped (`\n`), so one event holding
+    /// `a\nb` never reads as two. Only the lines up to `DIFF_CONTEXT` past
+    /// the first divergence are diffed, and at most `MAX_DIFF_LINES` lines
+    /// are shown: a runaway case must not print megabytes.
     pub fn diff(&self, file: &str) -> String {
-        let expected: String = self.expected.iter().map(|e| format!("{}\n", e.text)).collect();
-        let actual: String = self.actual.iter().map(|a| format!("{a}\n")).collect();
+        let upto = self.divergence.as_ref().map_or(0, |d| d.line) + DIFF_CONTEXT;
+        let cut = |lines: Vec<&str>| {
+            let more = lines.len().saturating_sub(upto);
+            let mut text: String = lines.iter().take(upto).map(|l| format!("{}\n", escape_breaks(l))).collect();
+            if more > 0 {
+                text.push_str(&format!("... {more} more line(s) not compared here\n"));
+            }
+            text
+        };
+        let expected = cut(self.expected.iter().map(|e| e.text.as_str()).collect());
+        let actual = cut(self.actual.iter().map(String::as_str).collect());
         let diff = TextDiff::configure().algorithm(Algorithm::Patience).diff_lines(&expected, &actual);
-        diff.unified_diff().context_radius(3).header(&format!("expected ({file})"), "actual").to_string()
+        let text = diff.unified_diff().context_radius(3).header(&format!("expected ({file})"), "actual").to_string();
+        let total = text.lines().count();
+        if total <= MAX_DIFF_LINES {
+            return text;
+        }
+        let mut shown: String = text.lines().take(MAX_DIFF_LINES).map(|l| format!("{l}\n")).collect();
+        shown.push_str(&format!("... {} more line(s) of the diff not shown\n", total - MAX_DIFF_LINES));
+        shown
     }
+}
+
+/// Lines of the comparison diffed past the first divergence.
+const DIFF_CONTEXT: usize = 200;
+/// Lines of a diff shown at most.
+const MAX_DIFF_LINES: usize = 400;
+
+/// A line with its line breaks escaped, so it shows as one line.
+pub fn escape_breaks(line: &str) -> String {
+    line.replace('\n', "\\n").replace('\r', "\\r")
 }
 
 /// Line up the two sides and find where they part. `Err` is a problem with
@@ -152,7 +184,19 @@ fn first_divergence(expected: &[Expected], actual: &[String]) -> Option<Divergen
 fn outcome_expected(loaded: &Loaded, observed: &Observed) -> Result<Vec<Expected>> {
     let expect = &loaded.case.expect;
     let at = |span| Some(loaded.source.at(&span));
-    let calls = loaded.case.call.as_ref().map_or(1, |c| *c.concurrent.get_ref());
+    // A trap or a limit ends the store, and with it every concurrent call:
+    // it is one line however many calls were started.
+    let calls = match (&expect.trap, &expect.limit) {
+        (None, None) => loaded.case.call.as_ref().map_or(1, |c| *c.concurrent.get_ref()),
+        _ => 1,
+    };
+    if let Some(limit) = &expect.limit {
+        return Ok(vec![Expected {
+            text: limit_line(limit.get_ref(), loaded),
+            at: at(limit.span()),
+            part: Part::Outcome,
+        }]);
+    }
     let (text, at) = match (&expect.result, &expect.trap, &observed.result_type) {
         (_, Some(trap), _) => (format!("trap {}", trap.get_ref()), at(trap.span())),
         (Some(text), None, Some(ty)) => {
@@ -172,6 +216,27 @@ fn outcome_expected(loaded: &Loaded, observed: &Observed) -> Result<Vec<Expected
     };
     let one = Expected { text, at, part: Part::Outcome };
     Ok(vec![one; calls as usize])
+}
+
+/// The outcome line of running into the limit `key` (`expect.limit`): the
+/// line a case that reaches it shows.
+fn limit_line(key: &str, loaded: &Loaded) -> String {
+    let limits = &loaded.case.limits;
+    let reached = match key {
+        "timeout-ms" => return timed_out_line(Duration::from_millis(limits.timeout_ms)),
+        "memory-bytes" => Reached::Memory { limit: limits.memory_bytes, requested: 0 },
+        "table-elements" => Reached::TableElements { limit: limits.table_elements, requested: 0 },
+        "instances" => Reached::Count { key: "instances", limit: limits.instances },
+        "memories" => Reached::Count { key: "memories", limit: limits.memories },
+        "tables" => Reached::Count { key: "tables", limit: limits.tables },
+        "host-bytes" => Reached::HostBytes { limit: limits.host_bytes, requested: 0 },
+        other => return format!("limit {other}"),
+    };
+    reached.line()
+}
+
+fn timed_out_line(limit: Duration) -> String {
+    format!("timed out after {} ms (limits.timeout-ms)", limit.as_millis())
 }
 
 /// How a result type with handles is shown: `stream`, `(stream, future)`.
@@ -195,7 +260,7 @@ fn outcome_actual(observed: &Observed) -> Vec<String> {
             .collect(),
         Outcome::Trapped { kind, .. } => vec![format!("trap {kind}")],
         Outcome::Failed { during, error } => vec![format!("error during {during}: {}", first_line(error))],
-        Outcome::TimedOut(limit) => vec![format!("timed out after {} ms (limits.timeout-ms)", limit.as_millis())],
+        Outcome::TimedOut(limit) => vec![timed_out_line(*limit)],
         Outcome::LimitReached { reached, .. } => vec![reached.line()],
     }
 }
@@ -259,6 +324,41 @@ mod tests {
         assert_eq!((d.line, d.part, d.event), (4, Part::Transcript, Some(2)));
         assert_eq!(d.what(), "expected `enter 2`, got `exit 1`");
         assert_eq!(d.at.as_deref(), Some("x.toml:9:3"));
+    }
+
+    /// Events are compared as a list: one event `a\nb` is not the two
+    /// events `a`, `b`, either way round, and the diff shows it escaped.
+    #[test]
+    fn an_event_with_a_line_break_is_not_two_events() {
+        let transcript = |events: &[&str]| {
+            let mut all = vec![TRANSCRIPT_HEADER.to_string()];
+            all.extend(events.iter().map(ToString::to_string));
+            all
+        };
+        for (want, got) in [(&["a", "b"][..], &["a\nb"][..]), (&["a\nb"][..], &["a", "b"][..])] {
+            let expected: Vec<_> =
+                transcript(want).into_iter().map(|text| Expected { text, at: None, part: Part::Transcript }).collect();
+            let actual = transcript(got);
+            let divergence = first_divergence(&expected, &actual);
+            assert!(divergence.is_some(), "{want:?} matched {got:?}");
+            let comparison = Comparison { expected, actual, divergence };
+            assert!(comparison.differs_in(Part::Transcript));
+            let diff = comparison.diff("x.toml");
+            assert!(diff.contains("a\\nb\n"), "{diff}");
+            assert!(comparison.divergence.unwrap().what().contains("a\\nb"));
+        }
+    }
+
+    /// A comparison of a million lines shows a diff of a few hundred.
+    #[test]
+    fn a_huge_diff_is_cut() {
+        let (expected, _) = lines(&["returned"]);
+        let expected = vec![expected[0].clone(); 1_000_000];
+        let actual = vec!["trap unreachable".to_string(); 1_000_000];
+        let divergence = first_divergence(&expected, &actual);
+        let diff = Comparison { expected, actual, divergence }.diff("x.toml");
+        assert!(diff.lines().count() <= MAX_DIFF_LINES + 1, "{} lines", diff.lines().count());
+        assert!(diff.contains("more line(s)"), "{diff}");
     }
 
     #[test]
