@@ -26,7 +26,7 @@ pub fn compare_reports(old: &Path, new: &Path, markdown: bool) -> Result<ExitCod
     } else {
         print!("{}", changes.text(&o, &n));
     }
-    Ok(if changes.regressions.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    Ok(if changes.failed() { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }
 
 pub fn write_guests(out: &Path) -> Result<ExitCode> {
