@@ -129,6 +129,16 @@ fn raw_offset(raw: &str, inner: usize) -> usize {
     pos
 }
 
+/// A value as quoted in a message: whole when short, else its first 80
+/// chars and its length, so a bad 4 MB list does not make a 4 MB message.
+pub fn excerpt(text: &str) -> String {
+    const MAX: usize = 80;
+    match text.char_indices().nth(MAX) {
+        Some((cut, _)) => format!("{}… ({} bytes)", &text[..cut], text.len()),
+        None => text.to_string(),
+    }
+}
+
 /// The UTF-8 length of the char an escape like `\u00e9` stands for: `digits`
 /// hex digits after the backslash and letter (1 if they are not valid, so a
 /// walk over text TOML rejected still moves on).
@@ -151,6 +161,11 @@ impl Case {
             let at = Source { path: path.to_owned(), text: before }.at(&(valid..valid));
             anyhow::anyhow!("{at}: the case file is not valid UTF-8 here")
         })?;
+        // A byte order mark is no part of the TOML (editors on Windows add it).
+        let text = match text.strip_prefix('\u{feff}') {
+            Some(rest) => rest.to_string(),
+            None => text,
+        };
         Case::parse(path, text, known_guests, &|p| crate::sidecar::read(path, p))
     }
 
@@ -257,7 +272,7 @@ impl Case {
         for value in waves {
             if let Err(e) = wasm_wave::untyped::UntypedValue::parse(value.get_ref()) {
                 let inner = e.span().start;
-                bail!("{}: invalid WAVE `{}`: {e}", src.at_inner(&value.span(), inner), value.get_ref());
+                bail!("{}: invalid WAVE `{}`: {e}", src.at_inner(&value.span(), inner), excerpt(value.get_ref()));
             }
         }
         if let (Some(_), Some(trap)) = (&self.expect.result, &self.expect.trap) {
@@ -326,6 +341,14 @@ mod tests {
         assert_eq!(src.at_inner(&span, 3), "x.toml:1:13");
         // Past the value: its closing quote.
         assert_eq!(src.at_inner(&span, 99), "x.toml:1:14");
+    }
+
+    #[test]
+    fn a_long_value_is_quoted_in_part() {
+        assert_eq!(excerpt("[1, 2]"), "[1, 2]");
+        let long = format!("[{}]", "1, ".repeat(1_000_000));
+        let short = excerpt(&long);
+        assert!(short.len() < 120 && short.ends_with("… (3000002 bytes)"), "{short}");
     }
 
     #[test]

@@ -169,7 +169,7 @@ impl Rewrite {
             .with_context(|| format!("cannot read {} to bless it", self.path.display()))?;
         let new =
             rewrite_text(&text, &self.changes).with_context(|| format!("cannot bless {}", self.path.display()))?;
-        toml::from_str::<case_format::Case>(&new)
+        toml::from_str::<case_format::Case>(new.trim_start_matches('\u{feff}'))
             .with_context(|| format!("cannot bless {}: the rewritten case would not load", self.path.display()))?;
         if new != text {
             writes.push((self.path.clone(), new));
@@ -198,6 +198,10 @@ impl Rewrite {
 
 /// Apply `changes` to a case file's text, keeping everything else as it is.
 pub fn rewrite_text(text: &str, changes: &[Change]) -> Result<String> {
+    // toml_edit keeps neither a byte order mark nor CRLF line ends: put them
+    // back, so a rewrite changes only the values.
+    let (bom, text) = text.strip_prefix('\u{feff}').map_or(("", text), |rest| ("\u{feff}", rest));
+    let crlf = text.contains("\r\n");
     let mut doc: DocumentMut = text.parse().context("the case file is not valid TOML")?;
     let expect = doc
         .get_mut("expect")
@@ -214,7 +218,9 @@ pub fn rewrite_text(text: &str, changes: &[Change]) -> Result<String> {
             Change::TranscriptFile(..) => {}
         }
     }
-    Ok(doc.to_string())
+    let out = doc.to_string();
+    let out = if crlf { out.replace("\r\n", "\n").replace('\n', "\r\n") } else { out };
+    Ok(format!("{bom}{out}"))
 }
 
 /// Replace a value, keeping the whitespace and comment around it, or add it.
@@ -273,6 +279,16 @@ transcript = ["a", "b"]  # events comment
             CASE.replace(r#"'"wrong"'"#, r#"'"hi - entered host"'"#)
                 .replace(r#"["a", "b"]"#, "[\n  \"x\",\n  \"y\",\n]")
         );
+    }
+
+    #[test]
+    fn keeps_crlf_line_ends_and_a_byte_order_mark() {
+        let crlf = format!("\u{feff}{}", CASE.replace('\n', "\r\n"));
+        let changes = [Change::Result(Some("\"x\"".into())), Change::Transcript(vec!["e".into()])];
+        let out = rewrite_text(&crlf, &changes).unwrap();
+        assert!(out.starts_with('\u{feff}'), "{out:?}");
+        assert!(!out.replace("\r\n", "").contains('\n'), "{out:?}");
+        assert_eq!(out.replace("\r\n", "\n"), format!("\u{feff}{}", rewrite_text(CASE, &changes).unwrap()));
     }
 
     #[test]
