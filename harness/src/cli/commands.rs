@@ -32,6 +32,9 @@ pub fn compare_reports(old: &Path, new: &Path, markdown: bool) -> Result<ExitCod
 pub fn write_guests(out: &Path) -> Result<ExitCode> {
     let suite = Suite::new(&project_root())?;
     let guests = suite.guests()?;
+    if let Some((_, why)) = guests.broken.iter().next() {
+        anyhow::bail!("{why}");
+    }
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
     for (name, guest) in &guests.components {
         let path = out.join(format!("{name}.wasm"));

@@ -70,6 +70,7 @@ impl Suite {
         let target = root.join("target");
         let guest_dirs = GuestDirs { src: root.join("guests"), wit: root.join("wit"), target: target.join("guests") };
         let known_guests = guest_dirs.names()?;
+        crate::build::sweep_temporaries(&target.join("cache"));
         Ok(Suite {
             guest_dirs,
             known_guests,
