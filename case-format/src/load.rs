@@ -154,6 +154,9 @@ impl Case {
     /// Parse and validate a case file. `known_guests` is the list of guest
     /// names the chain may use.
     pub fn load(path: &Path, known_guests: &BTreeSet<String>) -> Result<Loaded> {
+        if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+            bail!("{}: a symbolic link; a case file must be a regular file in the cases folder", path.display());
+        }
         let bytes = std::fs::read(path).with_context(|| format!("cannot read case file {}", path.display()))?;
         let text = String::from_utf8(bytes).map_err(|e| {
             let valid = e.utf8_error().valid_up_to();
@@ -357,6 +360,23 @@ mod tests {
         let spans: Vec<_> = [0, 3, 6, 13, 20, 9, 24, 99].iter().map(|&o| o..o).collect();
         let one_by_one: Vec<_> = spans.iter().map(|s| src.at(s)).collect();
         assert_eq!(src.at_each(&spans), one_by_one);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlinked_case_file_is_found_and_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("outside.txt"), "description = 1").unwrap();
+        std::fs::create_dir(dir.path().join("cases")).unwrap();
+        let link = dir.path().join("cases/link.toml");
+        std::os::unix::fs::symlink(dir.path().join("outside.txt"), &link).unwrap();
+        let found = crate::discover(&[dir.path().join("cases")]).unwrap();
+        assert_eq!(found.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["link"]);
+        let e = Case::load(&link, &BTreeSet::new()).unwrap_err().to_string();
+        assert!(
+            e.ends_with("link.toml: a symbolic link; a case file must be a regular file in the cases folder"),
+            "{e}"
+        );
     }
 
     #[test]
