@@ -48,8 +48,10 @@ pub fn discover(roots: &[PathBuf]) -> Result<Vec<CaseFile>> {
         for entry in WalkDir::new(root).sort_by_file_name() {
             let entry = entry.with_context(|| format!("cannot walk {}", root.display()))?;
             let path = entry.path();
-            if entry.file_type().is_file() && path.extension().is_some_and(|e| CASE_EXTENSIONS.iter().any(|x| e == *x))
-            {
+            // A symlinked case file is listed too, so that loading it fails
+            // its test by name instead of it being skipped unseen.
+            let file = entry.file_type().is_file() || entry.path_is_symlink();
+            if file && path.extension().is_some_and(|e| CASE_EXTENSIONS.iter().any(|x| e == *x)) {
                 found.push(CaseFile { name: name_of(path, root), path: path.to_owned() });
             }
         }

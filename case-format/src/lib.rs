@@ -15,8 +15,10 @@ pub mod load;
 pub mod readme;
 pub mod schema;
 pub mod script;
+pub mod sidecar;
 pub mod trap;
 pub mod types;
+mod validate;
 
 pub use discover::{CaseFile, discover, is_wast};
 pub use load::{Event, Loaded, Source};

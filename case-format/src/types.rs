@@ -50,6 +50,9 @@ pub struct Case {
     pub scripts: BTreeMap<String, Vec<Spanned<String>>>,
 }
 
+/// Most calls `call.concurrent` may start at once (the schema says the same).
+pub const MAX_CONCURRENT: u32 = 100;
+
 /// The call the host makes into the root of the chain.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -67,10 +70,10 @@ pub struct Call {
     /// function's one string argument.
     #[schemars(with = "Option<String>")]
     pub script: Option<Spanned<String>>,
-    /// How many identical calls to start at once into one instance. Each one
-    /// must meet `expect`.
+    /// How many identical calls to start at once into one instance (at most
+    /// 100). Each one must meet `expect`.
     #[serde(default = "one")]
-    #[schemars(with = "u32", range(min = 1))]
+    #[schemars(with = "u32", range(min = 1, max = 100))]
     pub concurrent: Spanned<u32>,
     /// After the call ends, however it ends, the host calls the same
     /// function once more with the same arguments on the same instance, and
@@ -108,8 +111,8 @@ pub struct FutureArg {
     pub value: Spanned<String>,
 }
 
-/// The expected outcome. Exactly one of `result` and `trap` may be given;
-/// neither means the function returns nothing.
+/// The expected outcome. At most one of `result`, `trap` and `limit` may be
+/// given; none means the function returns nothing.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Expect {
@@ -119,7 +122,9 @@ pub struct Expect {
     pub result: Option<Spanned<String>>,
     /// The kind of trap the call must end in, named after the rule that
     /// traps (e.g. `cannot-block-sync-task`; the list is `TrapKind` in the
-    /// case-format crate), matched by kind, never by message text.
+    /// case-format crate), matched by kind, never by message text. With
+    /// `concurrent` > 1 it is expected once: the first trap ends the store,
+    /// and with it every call.
     #[serde(default)]
     #[schemars(schema_with = "trap_kind_schema")]
     pub trap: Option<Spanned<String>>,
@@ -130,13 +135,22 @@ pub struct Expect {
     /// With `call.again`: the second call's result as WAVE text.
     #[schemars(with = "Option<String>")]
     pub again_result: Option<Spanned<String>>,
+    /// Instead of `result` or `trap`: the limit the case must run into,
+    /// by its `[limits]` key (`timeout-ms`, `memory-bytes`, `host-bytes`,
+    /// ...), to prove that a deadlock or a runaway guest is caught. With
+    /// `concurrent` > 1 it is expected once: it ends the whole store.
+    #[serde(default)]
+    #[schemars(schema_with = "limit_key_schema")]
+    pub limit: Option<Spanned<String>>,
     /// The transcript: the ordered events observed while the case ran, one
     /// string per event (see the README's "Transcripts"). Omitted (and no
     /// `transcript-file`): not checked.
     #[schemars(with = "Option<Vec<String>>")]
     pub transcript: Option<Vec<Spanned<String>>>,
     /// The transcript in a sidecar file next to the case, one event per line,
-    /// for long transcripts. Mutually exclusive with `transcript`.
+    /// for long transcripts. Mutually exclusive with `transcript`. A path
+    /// relative to the case's folder, without `..`, to a regular file that
+    /// is not a `.toml`.
     #[schemars(with = "Option<String>")]
     pub transcript_file: Option<Spanned<String>>,
 }
@@ -276,6 +290,15 @@ impl Default for Limits {
             host_bytes: sixty_four_mib(),
         }
     }
+}
+
+/// The `[limits]` keys a case may expect to reach (`expect.limit`).
+pub const LIMIT_KEYS: &[&str] =
+    &["timeout-ms", "memory-bytes", "table-elements", "instances", "memories", "tables", "host-bytes"];
+
+/// The limit keys as an enum, so editors can complete them.
+fn limit_key_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({ "type": "string", "enum": LIMIT_KEYS })
 }
 
 /// The trap kinds as an enum, so editors can complete them.

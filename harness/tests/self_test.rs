@@ -162,3 +162,47 @@ fn a_missing_cases_folder_fails_the_run() {
     assert!(!out.status.success(), "a missing cases folder passed");
     assert!(stderr.contains("case path harness/tests/no-such-folder does not exist"), "{stderr}");
 }
+
+#[test]
+fn a_filter_that_matches_nothing_fails_the_run() {
+    let out = harness(&["run", "harness/tests/fixtures/passing", "--", "no-such-case-typo"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "a filter matching no case passed");
+    assert!(stderr.contains("no case ran: the filters (`no-such-case-typo`) match none of the"), "{stderr}");
+}
+
+/// A case naming a sidecar outside its folder, blessed: nothing outside the
+/// folder is read or written, and the case file stays as it was.
+#[test]
+fn bless_never_touches_a_file_outside_the_case_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = dir.path().join("cases");
+    std::fs::create_dir(&cases).unwrap();
+    let victim = dir.path().join("victim.txt");
+    std::fs::write(&victim, "precious\n").unwrap();
+    let case = cases.join("escape.toml");
+    let text = "description = \"d\"\nchain = [\"guest-sync\"]\n\n[call]\nfunction = \"local:local/baz#foo\"\n\
+                args = ['\"hi\"']\n\n[expect]\nresult = '\"wrong\"'\ntranscript-file = \"../victim.txt\"\n";
+    std::fs::write(&case, text).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_harness"))
+        .args(["run", "--bless", cases.to_str().unwrap()])
+        .env_remove("CI")
+        .current_dir(root())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!out.status.success(), "{stdout}");
+    assert!(stdout.contains("`transcript-file` `../victim.txt` contains `..`"), "{stdout}");
+    assert!(stdout.contains("not blessed"), "{stdout}");
+    assert!(!stdout.contains("precious"), "{stdout}");
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious\n");
+    assert_eq!(std::fs::read_to_string(&case).unwrap(), text);
+}
+
+#[test]
+fn zero_test_threads_is_refused() {
+    let out = harness(&["run", "harness/tests/fixtures/passing", "--", "--test-threads", "0"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "--test-threads 0 passed");
+    assert!(stderr.contains("--test-threads 0 would run nothing"), "{stderr}");
+}

@@ -19,7 +19,7 @@ use std::fs::File;
 use std::hash::Hasher;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result};
@@ -129,11 +129,13 @@ impl Counters {
 pub struct DiskCache {
     dir: PathBuf,
     pub counters: Counters,
+    /// Whether a cache problem was already reported.
+    warned: AtomicBool,
 }
 
 impl DiskCache {
     pub fn new(dir: PathBuf) -> DiskCache {
-        DiskCache { dir, counters: Counters::default() }
+        DiskCache { dir, counters: Counters::default(), warned: AtomicBool::new(false) }
     }
 
     pub fn dir(&self) -> &Path {
@@ -171,13 +173,11 @@ impl DiskCache {
         if let Some(Ok(component)) = self.load(engine, &wasm, &cwasm, copy_to) {
             return Ok(component);
         }
-        std::fs::create_dir_all(&self.dir)
-            .with_context(|| format!("cannot create the cache folder {}", self.dir.display()))?;
-        let lock_path = self.dir.join(format!("{key}.lock"));
-        let lock = File::create(&lock_path).with_context(|| format!("cannot create {}", lock_path.display()))?;
-        lock.lock().with_context(|| format!("cannot lock {}", lock_path.display()))?;
+        // A cache that cannot be used (read-only, full) is warned about once
+        // and skipped: the chain is compiled in memory all the same.
+        let lock = self.lock(&key).map_err(|e| self.warn_once(&e)).ok();
         // Another process may have built it while this one waited.
-        match self.load(engine, &wasm, &cwasm, copy_to) {
+        match lock.as_ref().and_then(|_| self.load(engine, &wasm, &cwasm, copy_to)) {
             Some(Ok(component)) => return Ok(component),
             // Whatever is wrong with it, building again either repairs the
             // entry or reports the problem with its context.
@@ -188,21 +188,53 @@ impl DiskCache {
         }
         let started = Instant::now();
         let composed = compose::compose(parts)?;
-        write_if_changed(copy_to, &composed)?;
+        self.keep_copy(copy_to, &composed);
         let component = Component::new(engine, &composed)
             .map_err(anyhow::Error::from)
             .context("wasmtime rejected the composed component")
             .with_context(|| format!("composed chain: {}", copy_to.display()))?;
-        let serialized = component
-            .serialize()
-            .map_err(anyhow::Error::from)
-            .context("wasmtime cannot serialize the compiled chain")?;
-        // The .cwasm goes last: a present .cwasm means its .wasm is complete.
-        write_atomically(&wasm, &composed)?;
-        write_atomically(&cwasm, &serialized)?;
+        if lock.is_some() {
+            let stored = component.serialize().map_err(anyhow::Error::from).and_then(|serialized| {
+                // The .cwasm goes last: a present .cwasm means its .wasm is complete.
+                write_atomically(&wasm, &composed)?;
+                write_atomically(&cwasm, &serialized)
+            });
+            if let Err(e) = stored {
+                self.warn_once(&e);
+            }
+        }
         self.counters.compile_nanos.fetch_add(started.elapsed().as_nanos() as u64, Relaxed);
         self.counters.compiled.fetch_add(1, Relaxed);
         Ok(component)
+    }
+
+    /// The file lock of `key`, held while its entry is built.
+    fn lock(&self, key: &str) -> Result<File> {
+        std::fs::create_dir_all(&self.dir)
+            .with_context(|| format!("cannot create the cache folder {}", self.dir.display()))?;
+        let lock_path = self.dir.join(format!("{key}.lock"));
+        let lock = File::create(&lock_path).with_context(|| format!("cannot create {}", lock_path.display()))?;
+        lock.lock().with_context(|| format!("cannot lock {}", lock_path.display()))?;
+        Ok(lock)
+    }
+
+    /// The inspect copy under `target/composed/`; for people only, so a
+    /// failure to write it is a warning.
+    fn keep_copy(&self, copy_to: &Path, composed: &[u8]) {
+        let dir = copy_to.parent().filter(|d| !d.as_os_str().is_empty());
+        let made = dir
+            .map_or(Ok(()), |d| std::fs::create_dir_all(d).with_context(|| format!("cannot create {}", d.display())));
+        if let Err(e) = made.and_then(|()| write_if_changed(copy_to, composed)) {
+            self.warn_once(&e);
+        }
+    }
+
+    /// Say once per process that the cache (or an inspect copy) cannot be
+    /// written; the run goes on without it.
+    fn warn_once(&self, error: &anyhow::Error) {
+        if !self.warned.swap(true, Relaxed) {
+            eprintln!("warning: {error:#}; running without the chain cache where it cannot be written");
+        }
     }
 
     /// A stored entry; `None` when there is none, an error when it does not
@@ -224,7 +256,7 @@ impl DiskCache {
         let component = unsafe { Component::deserialize_file(engine, cwasm) };
         let loaded = component.map_err(anyhow::Error::from).and_then(|component| {
             let composed = std::fs::read(wasm).with_context(|| format!("cannot read {}", wasm.display()))?;
-            write_if_changed(copy_to, &composed)?;
+            self.keep_copy(copy_to, &composed);
             Ok(component)
         });
         if loaded.is_ok() {
@@ -324,6 +356,22 @@ mod tests {
         third.get_or_build(&engine, &parts, &copy).unwrap();
         assert_eq!((stats(&third).rejected, stats(&third).compiled), (1, 1));
         assert_eq!(std::fs::metadata(&cwasm).unwrap().len(), len);
+    }
+
+    /// A cache folder that cannot be created (its parent is a file; as root,
+    /// permissions would not stop the writes) compiles in memory.
+    #[test]
+    fn an_unusable_cache_compiles_without_it() {
+        let engine = component_engine();
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("file"), "").unwrap();
+        let cache = DiskCache::new(dir.path().join("file/cache"));
+        let copy = dir.path().join("file/composed/copy.wasm");
+        for _ in 0..2 {
+            cache.get_or_build(&engine, &[part(WITH_CORE)], &copy).unwrap();
+        }
+        assert_eq!(cache.counters.snapshot().compiled, 2);
+        assert!(cache.warned.load(Relaxed));
     }
 
     #[test]

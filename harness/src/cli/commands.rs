@@ -26,12 +26,15 @@ pub fn compare_reports(old: &Path, new: &Path, markdown: bool) -> Result<ExitCod
     } else {
         print!("{}", changes.text(&o, &n));
     }
-    Ok(if changes.regressions.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    Ok(if changes.failed() { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }
 
 pub fn write_guests(out: &Path) -> Result<ExitCode> {
     let suite = Suite::new(&project_root())?;
     let guests = suite.guests()?;
+    if let Some((_, why)) = guests.broken.iter().next() {
+        anyhow::bail!("{why}");
+    }
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
     for (name, guest) in &guests.components {
         let path = out.join(format!("{name}.wasm"));
@@ -75,6 +78,7 @@ pub fn round_trip(wasm: &Path, input: &str, expected: &str, delay_ms: u64, concu
                 trap: None,
                 again_trap: None,
                 again_result: None,
+                limit: None,
                 transcript: None,
                 transcript_file: None,
             },

@@ -197,7 +197,7 @@ pub fn parse_wave(loaded: &Loaded, text: &toml::Spanned<String>, ty: &Type) -> R
         anyhow::anyhow!(
             "{}: WAVE `{}` does not fit type {}: {e}",
             loaded.source.at_inner(&text.span(), e.span().start),
-            text.get_ref(),
+            case_format::load::excerpt(text.get_ref()),
             type_name(ty)
         )
     })

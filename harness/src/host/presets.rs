@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use case_format as case;
 use wasmtime::StoreContextMut;
-use wasmtime::component::{Accessor, Linker, Val};
+use wasmtime::component::types::ComponentFunc;
+use wasmtime::component::{Accessor, Linker, Type, Val};
 
 use super::Ctx;
 
@@ -38,7 +39,7 @@ pub fn add_to_linker(linker: &mut Linker<Ctx>) -> wasmtime::Result<()> {
     linker
         .root()
         .instance("local:local/baz")?
-        .func_new_concurrent("foo", |acc, _ty, params, results| Box::pin(baz_foo(acc, params, results)))?;
+        .func_new_concurrent("foo", |acc, ty, params, results| Box::pin(baz_foo(acc, ty, params, results)))?;
     let mut root = linker.root();
     let mut scripted = root.instance("local:local/scripted")?;
     scripted.func_new_concurrent("run", |acc, _ty, params, results| Box::pin(scripted_run(acc, params, results)))?;
@@ -75,7 +76,7 @@ pub fn add_to_linker(linker: &mut Linker<Ctx>) -> wasmtime::Result<()> {
     linker.root().instance("local:local/transcript")?.func_wrap(
         "record",
         |mut store: StoreContextMut<'_, Ctx>, (event,): (String,)| {
-            store.data_mut().limits.hold(event.len())?;
+            store.data_mut().limits.hold(event_bytes(&event))?;
             store.data_mut().presets.events.push(event);
             Ok(())
         },
@@ -83,19 +84,36 @@ pub fn add_to_linker(linker: &mut Linker<Ctx>) -> wasmtime::Result<()> {
     Ok(())
 }
 
+/// What keeping one transcript event costs the host: the `String` itself
+/// and its bytes, so that a flood of empty events is charged too.
+pub fn event_bytes(event: &str) -> usize {
+    size_of::<String>() + event.len()
+}
+
 /// `local:local/baz#foo`. Events count enters and exits separately (`enter
 /// 1, enter 2, exit 1, ...`): the n-th exit is numbered n whichever call it
 /// belongs to, so calls whose sleeps end together give one transcript.
-async fn baz_foo(acc: &Accessor<Ctx>, params: &[Val], results: &mut [Val]) -> wasmtime::Result<()> {
-    let [Val::String(s)] = params else {
-        wasmtime::bail!("baz.foo preset: expected one string argument, got {params:?}");
+async fn baz_foo(acc: &Accessor<Ctx>, ty: ComponentFunc, params: &[Val], results: &mut [Val]) -> wasmtime::Result<()> {
+    // A guest may import `foo` with any type; only `func(s: string) ->
+    // string` is this preset, and anything else fails the case, not the host.
+    let returns_string = matches!(ty.results().collect::<Vec<_>>()[..], [Type::String]);
+    let ([Val::String(s)], [_], true) = (params, &*results, returns_string) else {
+        wasmtime::bail!(
+            "baz.foo preset: the guest imports `local:local/baz#foo` as a function of {} parameter(s) and {} \
+             result(s); the preset is `foo: func(s: string) -> string`",
+            params.len(),
+            results.len()
+        );
     };
     let delay = acc.with(|mut a| {
-        let p = &mut a.data_mut().presets;
+        let ctx = a.data_mut();
+        let p = &mut ctx.presets;
         p.baz_enters += 1;
-        p.events.push(format!("baz.foo enter {}", p.baz_enters));
-        Duration::from_millis(p.baz.delay_ms)
-    });
+        let event = format!("baz.foo enter {}", p.baz_enters);
+        ctx.limits.hold(event_bytes(&event))?;
+        ctx.presets.events.push(event);
+        wasmtime::Result::<_>::Ok(Duration::from_millis(ctx.presets.baz.delay_ms))
+    })?;
     let s = format!("{s} - entered host");
     // An async sleep: the thread goes back to the event loop meanwhile. A
     // zero delay still yields once, but skips the timer, which rounds every
@@ -106,10 +124,13 @@ async fn baz_foo(acc: &Accessor<Ctx>, params: &[Val], results: &mut [Val]) -> wa
         tokio::time::sleep(delay).await;
     }
     acc.with(|mut a| {
-        let p = &mut a.data_mut().presets;
-        p.baz_exits += 1;
-        p.events.push(format!("baz.foo exit {}", p.baz_exits));
-    });
+        let ctx = a.data_mut();
+        ctx.presets.baz_exits += 1;
+        let event = format!("baz.foo exit {}", ctx.presets.baz_exits);
+        ctx.limits.hold(event_bytes(&event))?;
+        ctx.presets.events.push(event);
+        wasmtime::Result::<_>::Ok(())
+    })?;
     results[0] = Val::String(format!("{s} - exited host"));
     Ok(())
 }

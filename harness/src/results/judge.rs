@@ -113,7 +113,7 @@ impl Judge {
     /// Rewrite a case file and say so, as each one happens.
     fn bless(&self, rewrite: &Rewrite) -> Result<(), String> {
         rewrite.apply().map_err(|e| render::render(&e))?;
-        let what = format!("{} ({})", self.shown(&rewrite.path), rewrite.keys());
+        let what = format!("{} ({})", self.shown(&rewrite.path), rewrite.keys_and_files());
         println!("blessed {what}");
         self.blessed.lock().unwrap().push(what);
         Ok(())

@@ -75,6 +75,7 @@ impl Suite {
         let target = root.join("target");
         let guest_dirs = GuestDirs { src: root.join("guests"), wit: root.join("wit"), target: target.join("guests") };
         let known_guests = guest_dirs.names()?;
+        crate::build::sweep_temporaries(&target.join("cache"));
         Ok(Suite {
             guest_dirs,
             known_guests,
@@ -211,9 +212,7 @@ impl Suite {
                 .map(|n| Ok(compose::Part { name: n, bytes: &guests.get(n)?.bytes }))
                 .collect::<Result<Vec<_>>>()?;
             let runtime = self.runtime(features)?;
-            std::fs::create_dir_all(&self.composed_dir)
-                .with_context(|| format!("cannot create {}", self.composed_dir.display()))?;
-            let path = self.composed_dir.join(format!("{}.wasm", names.join("+")));
+            let path = self.composed_dir.join(inspect_name(names));
             let component = self.cache.get_or_build(&runtime.engine, &parts, &path)?;
             let pre = runtime.link(&component).with_context(|| format!("composed chain: {}", path.display()))?;
             Ok(Chain { path, pre })
@@ -225,8 +224,49 @@ impl Suite {
     }
 }
 
+/// Longest file name of an inspect copy, in bytes: with the temporary
+/// suffix of an atomic write it stays below the usual 255-byte limit.
+const MAX_INSPECT_NAME: usize = 180;
+
+/// The inspect copy's file name, `<guest>+<guest>.wasm`; a chain too long
+/// for one file name keeps its start and ends in a hash of all the names,
+/// so every chain the composer accepts can run.
+fn inspect_name(names: &[String]) -> String {
+    let joined = names.join("+");
+    if joined.len() + ".wasm".len() <= MAX_INSPECT_NAME {
+        return format!("{joined}.wasm");
+    }
+    let mut hasher = crate::build::cache::StableHasher::new();
+    names.iter().for_each(|n| hasher.field(n.as_bytes()));
+    let hash = &hasher.hex()[..16];
+    let mut keep = MAX_INSPECT_NAME - "+...-.wasm".len() - hash.len();
+    while !joined.is_char_boundary(keep) {
+        keep -= 1;
+    }
+    format!("{}+...-{hash}.wasm", &joined[..keep])
+}
+
 /// Initialise once; every caller gets the value or the same error, rendered
 /// with its causes.
 fn shared<T>(slot: &Shared<T>, init: impl FnOnce() -> Result<T>) -> Result<Arc<T>> {
     slot.get_or_init(|| init().map(Arc::new).map_err(|e| render::render(&e))).clone().map_err(anyhow::Error::msg)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_chains_get_short_distinct_file_names() {
+        let short = ["guest-async".to_string(), "guest-sync".to_string()];
+        assert_eq!(inspect_name(&short), "guest-async+guest-sync.wasm");
+        let long: Vec<String> = (0..30).map(|i| format!("guest-async-sync-import-{i}")).collect();
+        let name = inspect_name(&long);
+        assert!(name.len() <= MAX_INSPECT_NAME && name.starts_with("guest-async-sync-import-0+"), "{name}");
+        let mut other = long.clone();
+        other.swap(28, 29);
+        assert_ne!(inspect_name(&other), name);
+        let wide: Vec<String> = (0..60).map(|_| "é".repeat(7)).collect();
+        assert!(inspect_name(&wide).len() <= MAX_INSPECT_NAME);
+    }
 }
