@@ -51,7 +51,10 @@ pub fn discover(roots: &[PathBuf]) -> Result<Vec<CaseFile>> {
             // A symlinked case file is listed too, so that loading it fails
             // its test by name instead of it being skipped unseen.
             let file = entry.file_type().is_file() || entry.path_is_symlink();
-            if file && path.extension().is_some_and(|e| CASE_EXTENSIONS.iter().any(|x| e == *x)) {
+            // A symlinked folder is not followed (a case never reads outside
+            // the cases), but listed, so that it fails by name too.
+            let linked_folder = entry.path_is_symlink() && path.is_dir();
+            if linked_folder || file && path.extension().is_some_and(|e| CASE_EXTENSIONS.iter().any(|x| e == *x)) {
                 found.push(CaseFile { name: name_of(path, root), path: path.to_owned() });
             }
         }

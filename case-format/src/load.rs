@@ -296,6 +296,20 @@ mod tests {
     }
 
     #[test]
+    fn a_symlinked_folder_is_listed_not_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("outside")).unwrap();
+        std::fs::write(dir.path().join("outside/x.toml"), "description = 1").unwrap();
+        std::fs::create_dir(dir.path().join("cases")).unwrap();
+        let link = dir.path().join("cases/linked");
+        std::os::unix::fs::symlink(dir.path().join("outside"), &link).unwrap();
+        let found = crate::discover(&[dir.path().join("cases")]).unwrap();
+        assert_eq!(found.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["linked"]);
+        let e = Case::load(&link, &BTreeSet::new()).unwrap_err().to_string();
+        assert!(e.contains("a symbolic link"), "{e}");
+    }
+
+    #[test]
     fn invalid_utf8_names_its_line() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("x.toml");

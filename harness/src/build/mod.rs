@@ -6,6 +6,7 @@
 pub mod cache;
 pub mod compose;
 pub mod guests;
+pub mod hasher;
 pub mod lockfile;
 
 use std::path::Path;
