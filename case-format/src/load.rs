@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
+use crate::local::{self, Link};
 use crate::trap::TrapKind;
 use crate::types::Case;
 use crate::{http, script};
@@ -23,6 +24,8 @@ pub struct Loaded {
     /// The expected transcript, from the case or its sidecar file, each
     /// event with the `path:line` it was written at.
     pub transcript: Option<Vec<Event>>,
+    /// The chain, each entry resolved to a guest or a case-local component.
+    pub chain: Vec<Link>,
 }
 
 /// One expected transcript event and where it is written.
@@ -119,7 +122,8 @@ fn hex_char(escape: &str, digits: usize) -> usize {
 
 impl Case {
     /// Parse and validate a case file. `known_guests` is the list of guest
-    /// names the chain may use.
+    /// names the chain may use; it may also name `.wat` files next to the
+    /// case and its `[components]` (`local`).
     pub fn load(path: &Path, known_guests: &BTreeSet<String>) -> Result<Loaded> {
         let text =
             std::fs::read_to_string(path).with_context(|| format!("cannot read case file {}", path.display()))?;
@@ -127,8 +131,8 @@ impl Case {
     }
 
     /// `load` for a case file's text: `path` is only for messages and to
-    /// find a `transcript-file`, which is read through `read_sidecar` (so the
-    /// fuzzer runs without a filesystem).
+    /// find a `transcript-file` and `.wat` components, which are read through
+    /// `read_sidecar` (so the fuzzer runs without a filesystem).
     pub fn parse(
         path: &Path,
         text: String,
@@ -140,9 +144,10 @@ impl Case {
             let at = e.span().map_or_else(|| source.path.display().to_string(), |s| source.at(&s));
             anyhow::anyhow!("{at}: {}", e.message().trim_end())
         })?;
-        case.validate(&source, known_guests)?;
+        case.validate(&source)?;
+        let chain = local::resolve(&case, &source, known_guests, read_sidecar)?;
         let transcript = case.expected_transcript(&source, read_sidecar)?;
-        Ok(Loaded { case, source, transcript })
+        Ok(Loaded { case, source, transcript, chain })
     }
 
     fn expected_transcript(
@@ -171,19 +176,9 @@ impl Case {
         Ok(Some(events))
     }
 
-    fn validate(&self, src: &Source, known_guests: &BTreeSet<String>) -> Result<()> {
+    fn validate(&self, src: &Source) -> Result<()> {
         if self.chain.is_empty() {
             bail!("{}: `chain` is empty; name at least one guest", src.path.display());
-        }
-        for guest in &self.chain {
-            if !known_guests.contains(guest.get_ref()) {
-                bail!(
-                    "{}: unknown guest `{}` in chain; known guests: {}",
-                    src.at(&guest.span()),
-                    guest.get_ref(),
-                    known_guests.iter().cloned().collect::<Vec<_>>().join(", ")
-                );
-            }
         }
         http::validate(self, src)?;
         script::validate(&self.scripts, self.config.more_async_builtins, src)?;
