@@ -12,13 +12,14 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Instant;
 
 use anyhow::{Context as _, Result};
-use case_format::{Case, CaseFile, Features};
+use case_format::{Case, CaseFile, Features, Link};
 use libtest_mimic::{Failed, Trial};
 use wasmtime::component::InstancePre;
 
 use crate::build::cache::DiskCache;
 use crate::build::compose;
 use crate::build::guests::{GuestDirs, Guests};
+use crate::build::local;
 use crate::check::{self, render};
 use crate::exec;
 use crate::host::{Ctx, Runtime};
@@ -53,7 +54,16 @@ pub struct Suite {
     guests: Shared<Guests>,
     /// One engine per combination of flagged features cases turn on.
     runtimes: Mutex<HashMap<Features, Arc<Shared<Runtime>>>>,
-    chains: Mutex<HashMap<(Features, Vec<String>), Arc<Shared<Chain>>>>,
+    chains: Mutex<HashMap<(Features, Vec<PartKey>), Arc<Shared<Chain>>>>,
+}
+
+/// What identifies a chain entry within a run: a guest by its name (its
+/// bytes are fixed for the run), a case's own component by its compiled
+/// bytes' digest, since two cases may give different text one local name.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum PartKey {
+    Guest(String),
+    Local([u8; 32]),
 }
 
 /// The project's folders. cargo and nextest say at run time where this
@@ -130,7 +140,7 @@ impl Suite {
         *features = loaded.case.config.enabled().into_iter().map(String::from).collect();
         ctx.description = Some(&loaded.case.description);
         ctx.chain = &names;
-        let chain = self.chain(&loaded.case.config, &names).map_err(|e| fail(&ctx, e))?;
+        let chain = self.chain(&loaded.case.config, &loaded.chain).map_err(|e| fail(&ctx, e))?;
         ctx.composed = Some(&chain.path);
         let observed = exec::run(&chain.pre, &loaded).map_err(|e| fail(&ctx, e))?;
         let comparison = check::compare(&loaded, &observed).map_err(|e| broken(&ctx, &e, Some(&observed)))?;
@@ -194,22 +204,48 @@ impl Suite {
     }
 
     /// The composed and compiled chain, built at most once per process and
-    /// loaded from the disk cache when an earlier run built it.
-    pub fn chain(&self, features: &Features, names: &[String]) -> Result<Arc<Chain>> {
-        let key = (features.clone(), names.to_vec());
-        let slot = Arc::clone(self.chains.lock().unwrap().entry(key).or_default());
+    /// loaded from the disk cache when an earlier run built it. A case's own
+    /// components are compiled here, for every case that names them: that
+    /// takes microseconds, and a syntax error then fails only that case.
+    pub fn chain(&self, features: &Features, links: &[Link]) -> Result<Arc<Chain>> {
+        let locals = links
+            .iter()
+            .map(|link| match link {
+                Link::Guest(_) => Ok(None),
+                Link::Wat(wat) => local::compile(wat).map(Some),
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let key = links
+            .iter()
+            .zip(&locals)
+            .map(|(link, compiled)| match compiled {
+                Some(c) => PartKey::Local(c.digest),
+                None => PartKey::Guest(link.name().to_string()),
+            })
+            .collect();
+        let slot = Arc::clone(self.chains.lock().unwrap().entry((features.clone(), key)).or_default());
         let mut first = false;
         let chain = shared(&slot, || {
             first = true;
-            let guests = self.guests()?;
-            let parts = names
-                .iter()
-                .map(|n| Ok(compose::Part { name: n, bytes: &guests.get(n)?.bytes }))
-                .collect::<Result<Vec<_>>>()?;
+            // A chain of case-local components alone needs no guest build.
+            let guests = if locals.iter().all(Option::is_some) { None } else { Some(self.guests()?) };
+            let mut parts = Vec::new();
+            let mut labels = Vec::new();
+            for (link, compiled) in links.iter().zip(&locals) {
+                let (bytes, label) = match compiled {
+                    Some(c) => (c.bytes.as_slice(), c.label.as_str()),
+                    None => {
+                        let guests = guests.as_ref().context("the guests were not built")?;
+                        (guests.get(link.name())?.bytes.as_slice(), link.name())
+                    }
+                };
+                parts.push(compose::Part { name: link.name(), bytes });
+                labels.push(label);
+            }
             let runtime = self.runtime(features)?;
             std::fs::create_dir_all(&self.composed_dir)
                 .with_context(|| format!("cannot create {}", self.composed_dir.display()))?;
-            let path = self.composed_dir.join(format!("{}.wasm", names.join("+")));
+            let path = self.composed_dir.join(format!("{}.wasm", labels.join("+")));
             let component = self.cache.get_or_build(&runtime.engine, &parts, &path)?;
             let pre = runtime.link(&component).with_context(|| format!("composed chain: {}", path.display()))?;
             Ok(Chain { path, pre })
