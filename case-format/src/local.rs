@@ -123,7 +123,8 @@ fn local_path(entry: &str) -> Result<PathBuf> {
     if !entry.ends_with(".wat") || path.file_stem().is_none_or(|s| s.is_empty() || s == ".wat") {
         bail!("a component file's name ends in `.wat`");
     }
-    Ok(path.to_owned())
+    // Without `./`, so messages show the path once, as the file system has it.
+    Ok(path.components().filter(|c| matches!(c, Component::Normal(_))).collect())
 }
 
 /// The inline text laid out at its place in the case file (see
@@ -148,7 +149,7 @@ mod tests {
 
     #[test]
     fn paths_stay_in_the_case_folder() {
-        assert_eq!(local_path("./bad.wat").unwrap(), Path::new("./bad.wat"));
+        assert_eq!(local_path("./bad.wat").unwrap(), Path::new("bad.wat"));
         assert_eq!(local_path("wat/bad.wat").unwrap(), Path::new("wat/bad.wat"));
         for (entry, why) in [
             ("../bad.wat", "`..` leaves"),
