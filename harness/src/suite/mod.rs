@@ -54,8 +54,11 @@ pub struct Suite {
     guests: Shared<Guests>,
     /// One engine per combination of flagged features cases turn on.
     runtimes: Mutex<HashMap<Features, Arc<Shared<Runtime>>>>,
-    chains: Mutex<HashMap<(Features, Vec<PartKey>), Arc<Shared<Chain>>>>,
+    chains: Mutex<HashMap<ChainKey, Arc<Shared<Chain>>>>,
 }
+
+/// A chain within a run: the engine's features and each entry's identity.
+type ChainKey = (Features, Vec<PartKey>);
 
 /// What identifies a chain entry within a run: a guest by its name (its
 /// bytes are fixed for the run), a case's own component by its compiled
@@ -123,15 +126,15 @@ impl Suite {
     /// Load, compose, run and compare one case.
     pub fn run_case(&self, path: &Path) -> CaseRun {
         let mut features = Vec::new();
-        let mut run = self.try_case(path, &mut features).unwrap_or_else(|broken| broken);
+        let mut run = self.try_case(path, &mut features).unwrap_or_else(|broken| *broken);
         run.features = features;
         run
     }
 
     /// `Err` is a case that could not be run or compared.
-    fn try_case(&self, path: &Path, features: &mut Vec<String>) -> Result<CaseRun, CaseRun> {
+    fn try_case(&self, path: &Path, features: &mut Vec<String>) -> Result<CaseRun, Box<CaseRun>> {
         let mut ctx = render::Context::new(path);
-        let fail = |ctx: &render::Context<'_>, e: anyhow::Error| broken(ctx, &e, None);
+        let fail = |ctx: &render::Context<'_>, e: anyhow::Error| Box::new(broken(ctx, &e, None));
         if case_format::is_wast(path) {
             return Ok(self.wast_case(path));
         }
@@ -143,7 +146,7 @@ impl Suite {
         let chain = self.chain(&loaded.case.config, &loaded.chain).map_err(|e| fail(&ctx, e))?;
         ctx.composed = Some(&chain.path);
         let observed = exec::run(&chain.pre, &loaded).map_err(|e| fail(&ctx, e))?;
-        let comparison = check::compare(&loaded, &observed).map_err(|e| broken(&ctx, &e, Some(&observed)))?;
+        let comparison = check::compare(&loaded, &observed).map_err(|e| Box::new(broken(&ctx, &e, Some(&observed))))?;
         if comparison.passed() {
             return Ok(CaseRun::pass());
         }
