@@ -12,6 +12,7 @@ pub mod discover;
 pub mod fuzzing;
 pub mod http;
 pub mod load;
+pub mod local;
 pub mod readme;
 pub mod schema;
 pub mod script;
@@ -22,5 +23,6 @@ mod validate;
 
 pub use discover::{CaseFile, discover, is_wast};
 pub use load::{Event, Loaded, Source};
+pub use local::{Link, LocalWat};
 pub use trap::TrapKind;
 pub use types::{BazPreset, Call, Case, Expect, Features, FutureArg, Host, Limits, ScriptedPreset, StreamArg};

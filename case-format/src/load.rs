@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use toml::Spanned;
 
+use crate::local::{self, Link};
 use crate::script;
 use crate::types::Case;
 
@@ -23,6 +24,8 @@ pub struct Loaded {
     /// The expected transcript, from the case or its sidecar file, each
     /// event with the `path:line` it was written at.
     pub transcript: Option<Vec<Event>>,
+    /// The chain, each entry resolved to a guest or a case-local component.
+    pub chain: Vec<Link>,
 }
 
 /// One expected transcript event and where it is written.
@@ -151,7 +154,8 @@ fn hex_char(escape: &str, digits: usize) -> usize {
 
 impl Case {
     /// Parse and validate a case file. `known_guests` is the list of guest
-    /// names the chain may use.
+    /// names the chain may use; it may also name `.wat` files next to the
+    /// case and its `[components]` (`local`).
     pub fn load(path: &Path, known_guests: &BTreeSet<String>) -> Result<Loaded> {
         if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
             bail!("{}: a symbolic link; a case file must be a regular file in the cases folder", path.display());
@@ -172,8 +176,8 @@ impl Case {
     }
 
     /// `load` for a case file's text: `path` is only for messages and to
-    /// find a `transcript-file`, which is read through `read_sidecar` (so the
-    /// fuzzer runs without a filesystem).
+    /// find a `transcript-file` and `.wat` components, which are read through
+    /// `read_sidecar` (so the fuzzer runs without a filesystem).
     pub fn parse(
         path: &Path,
         text: String,
@@ -185,9 +189,10 @@ impl Case {
             let at = e.span().map_or_else(|| source.path.display().to_string(), |s| source.at(&s));
             anyhow::anyhow!("{at}: {}", e.message().trim_end())
         })?;
-        case.validate(&source, known_guests)?;
+        case.validate(&source)?;
+        let chain = local::resolve(&case, &source, known_guests, read_sidecar)?;
         let transcript = case.expected_transcript(&source, read_sidecar)?;
-        Ok(Loaded { case, source, transcript })
+        Ok(Loaded { case, source, transcript, chain })
     }
 
     fn expected_transcript(

@@ -17,9 +17,11 @@ use crate::trap::TrapKind;
 pub struct Case {
     /// One sentence saying what the scenario checks and why it matters.
     pub description: String,
-    /// Guest names, root (the component that is called) first. Each guest's
-    /// imports are satisfied by the next one's exports; the last guest's
-    /// imports by the host.
+    /// Components, root (the component that is called) first. Each one's
+    /// imports are satisfied by the next one's exports; the last one's imports
+    /// by the host. An entry is a guest's name, a name in `[components]`, or
+    /// the path of a `.wat` file relative to the case's folder (e.g.
+    /// `./bad-return.wat`; no `..`).
     #[schemars(with = "Vec<String>", length(min = 1))]
     pub chain: Vec<Spanned<String>>,
     /// The export to call and its arguments. A case has either `call` or
@@ -48,6 +50,12 @@ pub struct Case {
     #[serde(default)]
     #[schemars(with = "BTreeMap<String, Vec<String>>")]
     pub scripts: BTreeMap<String, Vec<Spanned<String>>>,
+    /// Components written in the text format (WAT) inside the case, by name,
+    /// for misuse no guest can express; `chain` names them. A name may not
+    /// be a guest's, and each must be used in `chain`.
+    #[serde(default)]
+    #[schemars(with = "BTreeMap<String, String>")]
+    pub components: BTreeMap<String, Spanned<String>>,
 }
 
 /// Most calls `call.concurrent` may start at once (the schema says the same).

@@ -86,9 +86,11 @@ pub fn round_trip(wasm: &Path, input: &str, expected: &str, delay_ms: u64, concu
             limits: Limits::default(),
             scripts: Default::default(),
             config: Default::default(),
+            components: Default::default(),
         },
         source: Source { path: PathBuf::from("<command line>"), text: String::new() },
         transcript: None,
+        chain: Vec::new(),
     };
     let runtime = Runtime::new(&Default::default())?;
     let pre = runtime.prepare(&guests::read_component(wasm)?)?;

@@ -12,13 +12,14 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Instant;
 
 use anyhow::{Context as _, Result};
-use case_format::{Case, CaseFile, Features};
+use case_format::{Case, CaseFile, Features, Link};
 use libtest_mimic::{Failed, Trial};
 use wasmtime::component::InstancePre;
 
 use crate::build::cache::DiskCache;
 use crate::build::compose;
 use crate::build::guests::{GuestDirs, Guests};
+use crate::build::local;
 use crate::check::{self, render};
 use crate::exec;
 use crate::host::{Ctx, Runtime};
@@ -45,9 +46,6 @@ pub struct Chain {
 
 type Shared<T> = OnceLock<Result<Arc<T>, String>>;
 
-/// A compiled chain is one per engine (features) and guest list.
-type ChainKey = (Features, Vec<String>);
-
 pub struct Suite {
     guest_dirs: GuestDirs,
     known_guests: BTreeSet<String>,
@@ -57,6 +55,18 @@ pub struct Suite {
     /// One engine per combination of flagged features cases turn on.
     runtimes: Mutex<HashMap<Features, Arc<Shared<Runtime>>>>,
     chains: Mutex<HashMap<ChainKey, Arc<Shared<Chain>>>>,
+}
+
+/// A chain within a run: the engine's features and each entry's identity.
+type ChainKey = (Features, Vec<PartKey>);
+
+/// What identifies a chain entry within a run: a guest by its name (its
+/// bytes are fixed for the run), a case's own component by its compiled
+/// bytes' digest, since two cases may give different text one local name.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum PartKey {
+    Guest(String),
+    Local([u8; 32]),
 }
 
 /// The project's folders. cargo and nextest say at run time where this
@@ -135,7 +145,7 @@ impl Suite {
         *features = loaded.case.config.enabled().into_iter().map(String::from).collect();
         ctx.description = Some(&loaded.case.description);
         ctx.chain = &names;
-        let chain = self.chain(&loaded.case.config, &names).map_err(|e| fail(&ctx, e))?;
+        let chain = self.chain(&loaded.case.config, &loaded.chain).map_err(|e| fail(&ctx, e))?;
         ctx.composed = Some(&chain.path);
         let observed = exec::run(&chain.pre, &loaded).map_err(|e| fail(&ctx, e))?;
         let comparison = check::compare(&loaded, &observed).map_err(|e| Box::new(broken(&ctx, &e, Some(&observed))))?;
@@ -199,20 +209,46 @@ impl Suite {
     }
 
     /// The composed and compiled chain, built at most once per process and
-    /// loaded from the disk cache when an earlier run built it.
-    pub fn chain(&self, features: &Features, names: &[String]) -> Result<Arc<Chain>> {
-        let key = (features.clone(), names.to_vec());
-        let slot = Arc::clone(self.chains.lock().unwrap().entry(key).or_default());
+    /// loaded from the disk cache when an earlier run built it. A case's own
+    /// components are compiled here, for every case that names them: that
+    /// takes microseconds, and a syntax error then fails only that case.
+    pub fn chain(&self, features: &Features, links: &[Link]) -> Result<Arc<Chain>> {
+        let locals = links
+            .iter()
+            .map(|link| match link {
+                Link::Guest(_) => Ok(None),
+                Link::Wat(wat) => local::compile(wat).map(Some),
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let key = links
+            .iter()
+            .zip(&locals)
+            .map(|(link, compiled)| match compiled {
+                Some(c) => PartKey::Local(c.digest),
+                None => PartKey::Guest(link.name().to_string()),
+            })
+            .collect();
+        let slot = Arc::clone(self.chains.lock().unwrap().entry((features.clone(), key)).or_default());
         let mut first = false;
         let chain = shared(&slot, || {
             first = true;
-            let guests = self.guests()?;
-            let parts = names
-                .iter()
-                .map(|n| Ok(compose::Part { name: n, bytes: &guests.get(n)?.bytes }))
-                .collect::<Result<Vec<_>>>()?;
+            // A chain of case-local components alone needs no guest build.
+            let guests = if locals.iter().all(Option::is_some) { None } else { Some(self.guests()?) };
+            let mut parts = Vec::new();
+            let mut labels = Vec::new();
+            for (link, compiled) in links.iter().zip(&locals) {
+                let (bytes, label) = match compiled {
+                    Some(c) => (c.bytes.as_slice(), c.label.as_str()),
+                    None => {
+                        let guests = guests.as_ref().context("the guests were not built")?;
+                        (guests.get(link.name())?.bytes.as_slice(), link.name())
+                    }
+                };
+                parts.push(compose::Part { name: link.name(), bytes });
+                labels.push(label);
+            }
             let runtime = self.runtime(features)?;
-            let path = self.composed_dir.join(inspect_name(names));
+            let path = self.composed_dir.join(inspect_name(&labels));
             let component = self.cache.get_or_build(&runtime.engine, &parts, &path)?;
             let pre = runtime.link(&component).with_context(|| format!("composed chain: {}", path.display()))?;
             Ok(Chain { path, pre })
@@ -231,7 +267,7 @@ const MAX_INSPECT_NAME: usize = 180;
 /// The inspect copy's file name, `<guest>+<guest>.wasm`; a chain too long
 /// for one file name keeps its start and ends in a hash of all the names,
 /// so every chain the composer accepts can run.
-fn inspect_name(names: &[String]) -> String {
+fn inspect_name(names: &[&str]) -> String {
     let joined = names.join("+");
     if joined.len() + ".wasm".len() <= MAX_INSPECT_NAME {
         return format!("{joined}.wasm");
@@ -256,17 +292,20 @@ fn shared<T>(slot: &Shared<T>, init: impl FnOnce() -> Result<T>) -> Result<Arc<T
 mod tests {
     use super::*;
 
+    fn refs(v: &[String]) -> Vec<&str> {
+        v.iter().map(String::as_str).collect()
+    }
+
     #[test]
     fn long_chains_get_short_distinct_file_names() {
-        let short = ["guest-async".to_string(), "guest-sync".to_string()];
-        assert_eq!(inspect_name(&short), "guest-async+guest-sync.wasm");
+        assert_eq!(inspect_name(&["guest-async", "guest-sync"]), "guest-async+guest-sync.wasm");
         let long: Vec<String> = (0..30).map(|i| format!("guest-async-sync-import-{i}")).collect();
-        let name = inspect_name(&long);
+        let name = inspect_name(&refs(&long));
         assert!(name.len() <= MAX_INSPECT_NAME && name.starts_with("guest-async-sync-import-0+"), "{name}");
         let mut other = long.clone();
         other.swap(28, 29);
-        assert_ne!(inspect_name(&other), name);
+        assert_ne!(inspect_name(&refs(&other)), name);
         let wide: Vec<String> = (0..60).map(|_| "é".repeat(7)).collect();
-        assert!(inspect_name(&wide).len() <= MAX_INSPECT_NAME);
+        assert!(inspect_name(&refs(&wide)).len() <= MAX_INSPECT_NAME);
     }
 }
