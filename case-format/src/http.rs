@@ -66,7 +66,8 @@ pub type Field = Spanned<(String, String)>;
 pub struct BodyRepeat {
     /// The text to repeat; not empty.
     pub text: String,
-    /// How many times; at least 1.
+    /// How many times; at least 1. The whole body (`text` × `times`) may be
+    /// at most `limits.host-bytes` (and 1 GiB).
     pub times: usize,
     /// Bytes per data frame (default 65536); at least 1.
     #[serde(default = "sixty_four_kib")]
@@ -95,6 +96,9 @@ fn get() -> Spanned<String> {
 fn slash() -> Spanned<String> {
     Spanned::new(0..0, "/".into())
 }
+/// Largest generated body (`body-repeat`), whatever `limits.host-bytes` says.
+pub const MAX_BODY_BYTES: u64 = 1 << 30;
+
 fn sixty_four_kib() -> usize {
     64 * 1024
 }
@@ -161,6 +165,21 @@ pub(super) fn validate(case: &Case, src: &Source) -> Result<()> {
                 "{}: `body-repeat` needs a non-empty `text` and `times` and `chunk-bytes` of at least 1",
                 src.at(&repeat.span())
             );
+        }
+        // The body is built in host memory before it is sent: its size is
+        // checked here, so no case can make the host allocate without bound.
+        let cap = case.limits.host_bytes.min(MAX_BODY_BYTES);
+        match r.text.len().checked_mul(r.times) {
+            Some(total) if total as u64 <= cap => {}
+            total => bail!(
+                "{}: `body-repeat` is {} bytes ({} × {}), more than the {cap} bytes a generated body may have \
+                 (limits.host-bytes = {}, at most {MAX_BODY_BYTES})",
+                src.at(&repeat.span()),
+                total.map_or_else(|| "more than 2^64".to_string(), |t| t.to_string()),
+                r.text.len(),
+                r.times,
+                case.limits.host_bytes
+            ),
         }
     }
     if let Some(result) = &case.expect.result {

@@ -10,9 +10,10 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
+use toml::Spanned;
 
-use crate::http;
-use crate::trap::TrapKind;
+use crate::local::{self, Link};
+use crate::script;
 use crate::types::Case;
 
 /// A parsed case plus what is needed to point at places in its file.
@@ -23,6 +24,8 @@ pub struct Loaded {
     /// The expected transcript, from the case or its sidecar file, each
     /// event with the `path:line` it was written at.
     pub transcript: Option<Vec<Event>>,
+    /// The chain, each entry resolved to a guest or a case-local component.
+    pub chain: Vec<Link>,
 }
 
 /// One expected transcript event and where it is written.
@@ -46,6 +49,28 @@ impl Source {
         let line = before.matches('\n').count() + 1;
         let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
         format!("{}:{line}:{col}", self.path.display())
+    }
+
+    /// `at` for many spans in one pass over the text when they are in order
+    /// (a transcript of 40,000 events would otherwise be quadratic).
+    pub fn at_each(&self, spans: &[Range<usize>]) -> Vec<String> {
+        let (mut pos, mut line, mut line_start) = (0, 1, 0);
+        let mut out = Vec::with_capacity(spans.len());
+        for span in spans {
+            let start = span.start.min(self.text.len());
+            if start < pos || !self.text.is_char_boundary(start) {
+                out.push(self.at(span));
+                continue;
+            }
+            for (i, _) in self.text[pos..start].match_indices('\n') {
+                line += 1;
+                line_start = pos + i + 1;
+            }
+            pos = start;
+            let col = self.text[line_start..start].chars().count() + 1;
+            out.push(format!("{}:{line}:{col}", self.path.display()));
+        }
+        out
     }
 
     /// Location of an offset inside a TOML string value, e.g. a WAVE parse
@@ -106,6 +131,16 @@ fn raw_offset(raw: &str, inner: usize) -> usize {
     pos
 }
 
+/// A value as quoted in a message: whole when short, else its first 80
+/// chars and its length, so a bad 4 MB list does not make a 4 MB message.
+pub fn excerpt(text: &str) -> String {
+    const MAX: usize = 80;
+    match text.char_indices().nth(MAX) {
+        Some((cut, _)) => format!("{}… ({} bytes)", &text[..cut], text.len()),
+        None => text.to_string(),
+    }
+}
+
 /// The UTF-8 length of the char an escape like `\u00e9` stands for: `digits`
 /// hex digits after the backslash and letter (1 if they are not valid, so a
 /// walk over text TOML rejected still moves on).
@@ -119,16 +154,30 @@ fn hex_char(escape: &str, digits: usize) -> usize {
 
 impl Case {
     /// Parse and validate a case file. `known_guests` is the list of guest
-    /// names the chain may use.
+    /// names the chain may use; it may also name `.wat` files next to the
+    /// case and its `[components]` (`local`).
     pub fn load(path: &Path, known_guests: &BTreeSet<String>) -> Result<Loaded> {
-        let text =
-            std::fs::read_to_string(path).with_context(|| format!("cannot read case file {}", path.display()))?;
-        Case::parse(path, text, known_guests, &|p| std::fs::read_to_string(p))
+        if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+            bail!("{}: a symbolic link; a case file must be a regular file in the cases folder", path.display());
+        }
+        let bytes = std::fs::read(path).with_context(|| format!("cannot read case file {}", path.display()))?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            let valid = e.utf8_error().valid_up_to();
+            let before = String::from_utf8_lossy(&e.as_bytes()[..valid]).into_owned();
+            let at = Source { path: path.to_owned(), text: before }.at(&(valid..valid));
+            anyhow::anyhow!("{at}: the case file is not valid UTF-8 here")
+        })?;
+        // A byte order mark is no part of the TOML (editors on Windows add it).
+        let text = match text.strip_prefix('\u{feff}') {
+            Some(rest) => rest.to_string(),
+            None => text,
+        };
+        Case::parse(path, text, known_guests, &|p| crate::sidecar::read(path, p))
     }
 
     /// `load` for a case file's text: `path` is only for messages and to
-    /// find a `transcript-file`, which is read through `read_sidecar` (so the
-    /// fuzzer runs without a filesystem).
+    /// find a `transcript-file` and `.wat` components, which are read through
+    /// `read_sidecar` (so the fuzzer runs without a filesystem).
     pub fn parse(
         path: &Path,
         text: String,
@@ -140,9 +189,10 @@ impl Case {
             let at = e.span().map_or_else(|| source.path.display().to_string(), |s| source.at(&s));
             anyhow::anyhow!("{at}: {}", e.message().trim_end())
         })?;
-        case.validate(&source, known_guests)?;
+        case.validate(&source)?;
+        let chain = local::resolve(&case, &source, known_guests, read_sidecar)?;
         let transcript = case.expected_transcript(&source, read_sidecar)?;
-        Ok(Loaded { case, source, transcript })
+        Ok(Loaded { case, source, transcript, chain })
     }
 
     fn expected_transcript(
@@ -155,11 +205,14 @@ impl Case {
             bail!("{}: `transcript` and `transcript-file` both given; keep one", src.at(&file.span()));
         }
         if let Some(events) = &expect.transcript {
-            let events = events.iter().map(|e| Event { text: e.get_ref().clone(), at: src.at(&e.span()) }).collect();
+            let spans: Vec<_> = events.iter().map(Spanned::span).collect();
+            let ats = src.at_each(&spans);
+            let events = events.iter().zip(ats).map(|(e, at)| Event { text: e.get_ref().clone(), at }).collect();
             return Ok(Some(events));
         }
         let Some(file) = &expect.transcript_file else { return Ok(None) };
-        let path = src.path.parent().unwrap_or(Path::new("")).join(file.get_ref());
+        let path = crate::sidecar::resolve(&src.path, file.get_ref())
+            .map_err(|why| anyhow::anyhow!("{}: {why}", src.at(&file.span())))?;
         let text = read_sidecar(&path)
             .with_context(|| format!("{}: cannot read transcript file {}", src.at(&file.span()), path.display()))?;
         let events = text
@@ -171,61 +224,11 @@ impl Case {
         Ok(Some(events))
     }
 
-    fn validate(&self, src: &Source, known_guests: &BTreeSet<String>) -> Result<()> {
-        if self.chain.is_empty() {
-            bail!("{}: `chain` is empty; name at least one guest", src.path.display());
-        }
-        for guest in &self.chain {
-            if !known_guests.contains(guest.get_ref()) {
-                bail!(
-                    "{}: unknown guest `{}` in chain; known guests: {}",
-                    src.at(&guest.span()),
-                    guest.get_ref(),
-                    known_guests.iter().cloned().collect::<Vec<_>>().join(", ")
-                );
-            }
-        }
-        http::validate(self, src)?;
-        if let Some(call) = &self.call
-            && *call.concurrent.get_ref() == 0
-        {
-            bail!("{}: `concurrent` must be at least 1", src.at(&call.concurrent.span()));
-        }
-        if let Some(call) = &self.call
-            && call.stream_args.len() + call.future_args.len() > 0
-            && *call.concurrent.get_ref() > 1
-        {
-            bail!(
-                "{}: `concurrent` > 1 with stream or future arguments: each stream can be read only once",
-                src.at(&call.concurrent.span())
-            );
-        }
-        // WAVE syntax is checked now; types once the component is compiled.
-        let calls = self.call.iter();
-        let plain = calls.clone().flat_map(|c| &c.args);
-        let chunks = calls.clone().flat_map(|c| c.stream_args.values().flat_map(|s| s.chunks.iter().flatten()));
-        let futures = calls.flat_map(|c| c.future_args.values().map(|f| &f.value));
-        let waves = plain.chain(&self.expect.result).chain(chunks).chain(futures);
-        for value in waves {
-            if let Err(e) = wasm_wave::untyped::UntypedValue::parse(value.get_ref()) {
-                let inner = e.span().start;
-                bail!("{}: invalid WAVE `{}`: {e}", src.at_inner(&value.span(), inner), value.get_ref());
-            }
-        }
-        if let (Some(_), Some(trap)) = (&self.expect.result, &self.expect.trap) {
-            bail!("{}: `expect` has both `result` and `trap`; a call either returns or traps", src.at(&trap.span()));
-        }
-        if let Some(trap) = &self.expect.trap
-            && TrapKind::from_name(trap.get_ref()).is_none()
-        {
-            bail!(
-                "{}: unknown trap kind `{}`; known kinds: {}",
-                src.at(&trap.span()),
-                trap.get_ref(),
-                TrapKind::names().join(", ")
-            );
-        }
-        Ok(())
+    /// The argument the host passes for `call.script`: the bundle telling
+    /// the root which script to run.
+    pub fn script_bundle(&self) -> Option<String> {
+        let name = self.call.as_ref()?.script.as_ref()?;
+        Some(script::bundle(&self.scripts, name.get_ref()))
     }
 
     /// The chain as plain names.
@@ -262,6 +265,62 @@ mod tests {
         assert_eq!(src.at_inner(&span, 3), "x.toml:1:13");
         // Past the value: its closing quote.
         assert_eq!(src.at_inner(&span, 99), "x.toml:1:14");
+    }
+
+    #[test]
+    fn a_long_value_is_quoted_in_part() {
+        assert_eq!(excerpt("[1, 2]"), "[1, 2]");
+        let long = format!("[{}]", "1, ".repeat(1_000_000));
+        let short = excerpt(&long);
+        assert!(short.len() < 120 && short.ends_with("… (3000002 bytes)"), "{short}");
+    }
+
+    #[test]
+    fn at_each_agrees_with_at() {
+        let src = Source { path: "x.toml".into(), text: "a = 1\nbé = [\"x\",\n  \"y\"]\n\nz".into() };
+        let spans: Vec<_> = [0, 3, 6, 13, 20, 9, 24, 99].iter().map(|&o| o..o).collect();
+        let one_by_one: Vec<_> = spans.iter().map(|s| src.at(s)).collect();
+        assert_eq!(src.at_each(&spans), one_by_one);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlinked_case_file_is_found_and_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("outside.txt"), "description = 1").unwrap();
+        std::fs::create_dir(dir.path().join("cases")).unwrap();
+        let link = dir.path().join("cases/link.toml");
+        std::os::unix::fs::symlink(dir.path().join("outside.txt"), &link).unwrap();
+        let found = crate::discover(&[dir.path().join("cases")]).unwrap();
+        assert_eq!(found.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["link"]);
+        let e = Case::load(&link, &BTreeSet::new()).unwrap_err().to_string();
+        assert!(
+            e.ends_with("link.toml: a symbolic link; a case file must be a regular file in the cases folder"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_symlinked_folder_is_listed_not_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("outside")).unwrap();
+        std::fs::write(dir.path().join("outside/x.toml"), "description = 1").unwrap();
+        std::fs::create_dir(dir.path().join("cases")).unwrap();
+        let link = dir.path().join("cases/linked");
+        std::os::unix::fs::symlink(dir.path().join("outside"), &link).unwrap();
+        let found = crate::discover(&[dir.path().join("cases")]).unwrap();
+        assert_eq!(found.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["linked"]);
+        let e = Case::load(&link, &BTreeSet::new()).unwrap_err().to_string();
+        assert!(e.contains("a symbolic link"), "{e}");
+    }
+
+    #[test]
+    fn invalid_utf8_names_its_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.toml");
+        std::fs::write(&path, b"description = \"d\"\nchain = [\"g\xff\"]\n").unwrap();
+        let e = Case::load(&path, &BTreeSet::new()).unwrap_err().to_string();
+        assert!(e.ends_with("x.toml:2:12: the case file is not valid UTF-8 here"), "{e}");
     }
 
     #[test]

@@ -121,8 +121,16 @@ trap_kinds! {
         "a sync wait on a waitable that is joined to a waitable set, or joining one in a sync wait (CanonicalABI.md `trap_if(self.wset)`)";
 
     // Component Model: streams and futures.
-    ConcurrentStreamOrFutureOp = "concurrent-stream-or-future-op",
-        "a read or write on a stream or future end that already has one in progress (CanonicalABI.md `trap_if(not e.copying == False)`)";
+    CopyEndNotIdle = "copy-end-not-idle",
+        "a read or write on a stream or future end that is not idle: a copy is still in progress (or its event not yet delivered), or the end was told the other side dropped (CanonicalABI.md stream_copy/future_copy: trap_if(e.state != CopyState.IDLE))";
+    DropEndWhileCopying = "drop-end-while-copying",
+        "a stream or future end dropped while a copy on it is in progress (CanonicalABI.md CopyEnd.drop: trap_if(self.copying()))";
+    FutureWriterDroppedUnwritten = "future-writer-dropped-unwritten",
+        "a future's writable end dropped before a value was written or the reader was seen to drop (CanonicalABI.md WritableFutureEnd.drop: trap_if(self.state != CopyState.DONE))";
+    TransferJoinedEnd = "transfer-joined-end",
+        "a stream or future end passed in a call while it is in a waitable set (CanonicalABI.md lift_async_value: trap_if(e.in_waitable_set()))";
+    CopyWithinInstance = "copy-within-instance",
+        "one instance both reads and writes a stream or future whose payload is not a number type (CanonicalABI.md SharedStreamImpl/SharedFutureImpl: trap_if(inst is self.pending_inst and not none_or_number_type(self.t)), marked temporary)";
     StreamOpTooBig = "stream-op-too-big",
         "a stream read or write of more than 2^28 - 1 items (CanonicalABI.md `trap_if(n > MAX_LENGTH)`)";
     ReferenceCountOverflow = "reference-count-overflow",

@@ -17,9 +17,11 @@ use crate::trap::TrapKind;
 pub struct Case {
     /// One sentence saying what the scenario checks and why it matters.
     pub description: String,
-    /// Guest names, root (the component that is called) first. Each guest's
-    /// imports are satisfied by the next one's exports; the last guest's
-    /// imports by the host.
+    /// Components, root (the component that is called) first. Each one's
+    /// imports are satisfied by the next one's exports; the last one's imports
+    /// by the host. An entry is a guest's name, a name in `[components]`, or
+    /// the path of a `.wat` file relative to the case's folder (e.g.
+    /// `./bad-return.wat`; no `..`).
     #[schemars(with = "Vec<String>", length(min = 1))]
     pub chain: Vec<Spanned<String>>,
     /// The export to call and its arguments. A case has either `call` or
@@ -37,7 +39,27 @@ pub struct Case {
     /// Resource limits for this case.
     #[serde(default)]
     pub limits: Limits,
+    /// Runtime features behind flags that this case needs, e.g.
+    /// `more-async-builtins`. Each combination gets an engine of its own;
+    /// the report records what a case turned on.
+    #[serde(default)]
+    pub config: Features,
+    /// Scripts for the scripted guest, by name: each a list of steps (see
+    /// the README's "The scripted guest"). `call.script` names the one the
+    /// root runs; a script's calls name the ones the next component runs.
+    #[serde(default)]
+    #[schemars(with = "BTreeMap<String, Vec<String>>")]
+    pub scripts: BTreeMap<String, Vec<Spanned<String>>>,
+    /// Components written in the text format (WAT) inside the case, by name,
+    /// for misuse no guest can express; `chain` names them. A name may not
+    /// be a guest's, and each must be used in `chain`.
+    #[serde(default)]
+    #[schemars(with = "BTreeMap<String, String>")]
+    pub components: BTreeMap<String, Spanned<String>>,
 }
+
+/// Most calls `call.concurrent` may start at once (the schema says the same).
+pub const MAX_CONCURRENT: u32 = 100;
 
 /// The call the host makes into the root of the chain.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -51,11 +73,22 @@ pub struct Call {
     #[serde(default)]
     #[schemars(with = "Vec<String>")]
     pub args: Vec<Spanned<String>>,
-    /// How many identical calls to start at once into one instance. Each one
-    /// must meet `expect`.
+    /// Instead of `args`, for the scripted guest: the name of the script in
+    /// `[scripts]` the root runs. The host passes the script bundle as the
+    /// function's one string argument.
+    #[schemars(with = "Option<String>")]
+    pub script: Option<Spanned<String>>,
+    /// How many identical calls to start at once into one instance (at most
+    /// 100). Each one must meet `expect`.
     #[serde(default = "one")]
-    #[schemars(with = "u32", range(min = 1))]
+    #[schemars(with = "u32", range(min = 1, max = 100))]
     pub concurrent: Spanned<u32>,
+    /// After the call ends, however it ends, the host calls the same
+    /// function once more with the same arguments on the same instance, and
+    /// checks that second call against `expect.again-trap` or
+    /// `expect.again-result`: e.g. that a trapped instance stays poisoned.
+    #[serde(default)]
+    pub again: bool,
     /// `stream<T>` parameters, by parameter name: what the host writes. They
     /// are not listed in `args`.
     #[serde(default)]
@@ -86,8 +119,8 @@ pub struct FutureArg {
     pub value: Spanned<String>,
 }
 
-/// The expected outcome. Exactly one of `result` and `trap` may be given;
-/// neither means the function returns nothing.
+/// The expected outcome. At most one of `result`, `trap` and `limit` may be
+/// given; none means the function returns nothing.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Expect {
@@ -97,17 +130,35 @@ pub struct Expect {
     pub result: Option<Spanned<String>>,
     /// The kind of trap the call must end in, named after the rule that
     /// traps (e.g. `cannot-block-sync-task`; the list is `TrapKind` in the
-    /// case-format crate), matched by kind, never by message text.
+    /// case-format crate), matched by kind, never by message text. With
+    /// `concurrent` > 1 it is expected once: the first trap ends the store,
+    /// and with it every call.
     #[serde(default)]
     #[schemars(schema_with = "trap_kind_schema")]
     pub trap: Option<Spanned<String>>,
+    /// With `call.again`: the kind of trap the second call must end in.
+    #[serde(default)]
+    #[schemars(schema_with = "trap_kind_schema")]
+    pub again_trap: Option<Spanned<String>>,
+    /// With `call.again`: the second call's result as WAVE text.
+    #[schemars(with = "Option<String>")]
+    pub again_result: Option<Spanned<String>>,
+    /// Instead of `result` or `trap`: the limit the case must run into,
+    /// by its `[limits]` key (`timeout-ms`, `memory-bytes`, `host-bytes`,
+    /// ...), to prove that a deadlock or a runaway guest is caught. With
+    /// `concurrent` > 1 it is expected once: it ends the whole store.
+    #[serde(default)]
+    #[schemars(schema_with = "limit_key_schema")]
+    pub limit: Option<Spanned<String>>,
     /// The transcript: the ordered events observed while the case ran, one
     /// string per event (see the README's "Transcripts"). Omitted (and no
     /// `transcript-file`): not checked.
     #[schemars(with = "Option<Vec<String>>")]
     pub transcript: Option<Vec<Spanned<String>>>,
     /// The transcript in a sidecar file next to the case, one event per line,
-    /// for long transcripts. Mutually exclusive with `transcript`.
+    /// for long transcripts. Mutually exclusive with `transcript`. A path
+    /// relative to the case's folder, without `..`, to a regular file that
+    /// is not a `.toml`.
     #[schemars(with = "Option<String>")]
     pub transcript_file: Option<Spanned<String>>,
 }
@@ -119,6 +170,40 @@ impl Expect {
     }
 }
 
+/// Component Model features that runtimes keep behind flags (wasmtime 48:
+/// `Config::wasm_component_model_*`). All off unless a case turns them on.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Features {
+    /// Async `subtask.cancel`, sync stream and future reads and writes, async
+    /// stream and future cancels (the scripted guest's gated steps need
+    /// `guest-scripted-more`).
+    #[serde(default)]
+    pub more_async_builtins: bool,
+    /// Async lifts without a callback (stackful).
+    #[serde(default)]
+    pub async_stackful: bool,
+    /// `error-context` values and built-ins.
+    #[serde(default)]
+    pub error_context: bool,
+    /// Threads (`thread.*` beyond `yield`, context slot 1).
+    #[serde(default)]
+    pub threading: bool,
+}
+
+impl Features {
+    /// The features turned on, by their case-file names.
+    pub fn enabled(&self) -> Vec<&'static str> {
+        let all = [
+            (self.more_async_builtins, "more-async-builtins"),
+            (self.async_stackful, "async-stackful"),
+            (self.error_context, "error-context"),
+            (self.threading, "threading"),
+        ];
+        all.into_iter().filter(|(on, _)| *on).map(|(_, name)| name).collect()
+    }
+}
+
 /// Host preset parameters, one table per preset.
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -126,6 +211,28 @@ pub struct Host {
     /// The demo's `local:local/baz#foo` import.
     #[serde(default)]
     pub baz: BazPreset,
+    /// `local:local/scripted`, for the last scripted guest of a chain.
+    #[serde(default)]
+    pub scripted: ScriptedPreset,
+}
+
+/// `local:local/scripted#run` and `#run-sync` on the host: records `host:
+/// run(SCRIPT) enter`, sleeps (`run` only) without blocking the thread,
+/// records `host: run(SCRIPT) exit`, and returns the name of the script it
+/// was asked to run. A cancelled call records no exit.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ScriptedPreset {
+    /// How long `run` sleeps, in milliseconds.
+    #[serde(default)]
+    pub delay_ms: u64,
+    /// Instead of returning the script's name, `run` calls back into the
+    /// chain: the root's export of this name (`run` or `run-sync`) with the
+    /// same script, after the sleep (or at once, before returning to the
+    /// caller, with `delay-ms = 0`), and returns its result. This is how a
+    /// case re-enters a component instance through the host.
+    #[schemars(with = "Option<String>")]
+    pub reenter: Option<Spanned<String>>,
 }
 
 /// `local:local/baz#foo`: appends ` - entered host`, sleeps without blocking
@@ -191,6 +298,15 @@ impl Default for Limits {
             host_bytes: sixty_four_mib(),
         }
     }
+}
+
+/// The `[limits]` keys a case may expect to reach (`expect.limit`).
+pub const LIMIT_KEYS: &[&str] =
+    &["timeout-ms", "memory-bytes", "table-elements", "instances", "memories", "tables", "host-bytes"];
+
+/// The limit keys as an enum, so editors can complete them.
+fn limit_key_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({ "type": "string", "enum": LIMIT_KEYS })
 }
 
 /// The trap kinds as an enum, so editors can complete them.

@@ -10,6 +10,8 @@
 //! # self-test: passes
 //! ```
 //!
+//! A `.wast` fixture writes the same lines as `;; self-test: ...`.
+//!
 //! A fixture with a `fails with` line must fail and its failure text must
 //! contain every quoted message; one with `passes` must pass. A fixture
 //! with neither is itself an error, so no fixture runs unchecked.
@@ -45,15 +47,18 @@ fn fixtures(dir: &Path) -> BTreeMap<String, Expected> {
     for entry in WalkDir::new(dir).sort_by_file_name() {
         let entry = entry.unwrap();
         let path = entry.path();
-        if path.extension().is_none_or(|e| e != "toml") {
-            continue;
-        }
+        // The header is a comment in the file's own syntax.
+        let prefix = match path.extension().and_then(|e| e.to_str()) {
+            Some("toml") => "# self-test: ",
+            Some("wast") => ";; self-test: ",
+            _ => continue,
+        };
         let name = path.strip_prefix(dir).unwrap().with_extension("").to_string_lossy().replace('\\', "/");
         let text = std::fs::read_to_string(path).unwrap();
         let mut messages = Vec::new();
         let mut passes = false;
         for line in text.lines() {
-            let Some(rule) = line.strip_prefix("# self-test: ") else { continue };
+            let Some(rule) = line.strip_prefix(prefix) else { continue };
             if rule == "passes" {
                 passes = true;
             } else if let Some(quoted) = rule.strip_prefix("fails with ") {
@@ -147,7 +152,7 @@ fn an_empty_cases_folder_fails_the_run() {
     let out = harness(&["run", dir.path().to_str().unwrap()]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success(), "an empty cases folder passed");
-    assert!(stderr.contains("no case files (*.toml) found in"), "{stderr}");
+    assert!(stderr.contains("no case files (*.toml, *.wast) found in"), "{stderr}");
 }
 
 #[test]
@@ -156,4 +161,48 @@ fn a_missing_cases_folder_fails_the_run() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success(), "a missing cases folder passed");
     assert!(stderr.contains("case path harness/tests/no-such-folder does not exist"), "{stderr}");
+}
+
+#[test]
+fn a_filter_that_matches_nothing_fails_the_run() {
+    let out = harness(&["run", "harness/tests/fixtures/passing", "--", "no-such-case-typo"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "a filter matching no case passed");
+    assert!(stderr.contains("no case ran: the filters (`no-such-case-typo`) match none of the"), "{stderr}");
+}
+
+/// A case naming a sidecar outside its folder, blessed: nothing outside the
+/// folder is read or written, and the case file stays as it was.
+#[test]
+fn bless_never_touches_a_file_outside_the_case_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = dir.path().join("cases");
+    std::fs::create_dir(&cases).unwrap();
+    let victim = dir.path().join("victim.txt");
+    std::fs::write(&victim, "precious\n").unwrap();
+    let case = cases.join("escape.toml");
+    let text = "description = \"d\"\nchain = [\"guest-sync\"]\n\n[call]\nfunction = \"local:local/baz#foo\"\n\
+                args = ['\"hi\"']\n\n[expect]\nresult = '\"wrong\"'\ntranscript-file = \"../victim.txt\"\n";
+    std::fs::write(&case, text).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_harness"))
+        .args(["run", "--bless", cases.to_str().unwrap()])
+        .env_remove("CI")
+        .current_dir(root())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!out.status.success(), "{stdout}");
+    assert!(stdout.contains("`transcript-file` `../victim.txt` contains `..`"), "{stdout}");
+    assert!(stdout.contains("not blessed"), "{stdout}");
+    assert!(!stdout.contains("precious"), "{stdout}");
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious\n");
+    assert_eq!(std::fs::read_to_string(&case).unwrap(), text);
+}
+
+#[test]
+fn zero_test_threads_is_refused() {
+    let out = harness(&["run", "harness/tests/fixtures/passing", "--", "--test-threads", "0"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "--test-threads 0 passed");
+    assert!(stderr.contains("--test-threads 0 would run nothing"), "{stderr}");
 }

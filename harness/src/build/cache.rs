@@ -6,8 +6,9 @@
 //! this cache each of them would compile each chain again.
 //!
 //! An entry is `<key>.wasm` (the composed component, so the inspectable copy
-//! under `target/composed/` can be rewritten without composing) and
-//! `<key>.cwasm` (`Component::serialize`). The key is a SHA-256 of
+//! under `target/composed/` can be rewritten without composing),
+//! `<key>.cwasm` (`Component::serialize`) and `<key>.sum` (the digest of
+//! both, checked before either is used). The key is a SHA-256 of
 //! everything those bytes depend on: the guests' bytes in chain order, the
 //! composition tool (the locked wac-graph dependency closure and this
 //! harness's composition code), the wasmtime version and the engine's
@@ -16,14 +17,13 @@
 //! reclaim the space.
 
 use std::fs::File;
-use std::hash::Hasher;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 use std::time::{Duration, Instant};
 
+pub use super::hasher::StableHasher;
 use anyhow::{Context as _, Result};
-use sha2::{Digest as _, Sha256};
 use wasmtime::Engine;
 use wasmtime::component::Component;
 
@@ -34,40 +34,6 @@ const FORMAT: &str = "cm-async-harness chain cache 1";
 
 /// The harness's own part of composition (package names, plug order).
 const COMPOSE_SOURCE: &str = include_str!("compose.rs");
-
-/// A SHA-256 that std's `Hash` impls can feed, for inputs that are only
-/// available as `impl Hash` (the engine's compatibility hash). Unlike
-/// `DefaultHasher`, its output does not depend on the Rust version.
-#[derive(Default)]
-pub struct StableHasher(Sha256);
-
-impl StableHasher {
-    pub fn new() -> StableHasher {
-        StableHasher::default()
-    }
-
-    /// Length-prefixed, so consecutive fields cannot run into each other.
-    pub fn field(&mut self, bytes: &[u8]) {
-        self.0.update((bytes.len() as u64).to_le_bytes());
-        self.0.update(bytes);
-    }
-
-    pub fn hex(self) -> String {
-        self.0.finalize().iter().map(|b| format!("{b:02x}")).collect()
-    }
-}
-
-impl Hasher for StableHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        self.0.update(bytes);
-    }
-
-    /// `Hasher` requires it; nothing here reads a 64-bit digest.
-    fn finish(&self) -> u64 {
-        let digest = self.0.clone().finalize();
-        u64::from_le_bytes(digest[..8].try_into().unwrap())
-    }
-}
 
 /// What the cache did, for the benchmark's hit ratio. Counted per process.
 #[derive(Default)]
@@ -129,11 +95,13 @@ impl Counters {
 pub struct DiskCache {
     dir: PathBuf,
     pub counters: Counters,
+    /// Whether a cache problem was already reported.
+    warned: AtomicBool,
 }
 
 impl DiskCache {
     pub fn new(dir: PathBuf) -> DiskCache {
-        DiskCache { dir, counters: Counters::default() }
+        DiskCache { dir, counters: Counters::default(), warned: AtomicBool::new(false) }
     }
 
     pub fn dir(&self) -> &Path {
@@ -171,13 +139,11 @@ impl DiskCache {
         if let Some(Ok(component)) = self.load(engine, &wasm, &cwasm, copy_to) {
             return Ok(component);
         }
-        std::fs::create_dir_all(&self.dir)
-            .with_context(|| format!("cannot create the cache folder {}", self.dir.display()))?;
-        let lock_path = self.dir.join(format!("{key}.lock"));
-        let lock = File::create(&lock_path).with_context(|| format!("cannot create {}", lock_path.display()))?;
-        lock.lock().with_context(|| format!("cannot lock {}", lock_path.display()))?;
+        // A cache that cannot be used (read-only, full) is warned about once
+        // and skipped: the chain is compiled in memory all the same.
+        let lock = self.lock(&key).map_err(|e| self.warn_once(&e)).ok();
         // Another process may have built it while this one waited.
-        match self.load(engine, &wasm, &cwasm, copy_to) {
+        match lock.as_ref().and_then(|_| self.load(engine, &wasm, &cwasm, copy_to)) {
             Some(Ok(component)) => return Ok(component),
             // Whatever is wrong with it, building again either repairs the
             // entry or reports the problem with its context.
@@ -188,21 +154,55 @@ impl DiskCache {
         }
         let started = Instant::now();
         let composed = compose::compose(parts)?;
-        write_if_changed(copy_to, &composed)?;
+        self.keep_copy(copy_to, &composed);
         let component = Component::new(engine, &composed)
             .map_err(anyhow::Error::from)
             .context("wasmtime rejected the composed component")
             .with_context(|| format!("composed chain: {}", copy_to.display()))?;
-        let serialized = component
-            .serialize()
-            .map_err(anyhow::Error::from)
-            .context("wasmtime cannot serialize the compiled chain")?;
-        // The .cwasm goes last: a present .cwasm means its .wasm is complete.
-        write_atomically(&wasm, &composed)?;
-        write_atomically(&cwasm, &serialized)?;
+        if lock.is_some() {
+            let stored = component.serialize().map_err(anyhow::Error::from).and_then(|serialized| {
+                // The .cwasm goes last: a present .cwasm means its .wasm and
+                // the digest of both are complete.
+                write_atomically(&wasm, &composed)?;
+                write_atomically(&wasm.with_extension("sum"), digest(&composed, &serialized).as_bytes())?;
+                write_atomically(&cwasm, &serialized)
+            });
+            if let Err(e) = stored {
+                self.warn_once(&e);
+            }
+        }
         self.counters.compile_nanos.fetch_add(started.elapsed().as_nanos() as u64, Relaxed);
         self.counters.compiled.fetch_add(1, Relaxed);
         Ok(component)
+    }
+
+    /// The file lock of `key`, held while its entry is built.
+    fn lock(&self, key: &str) -> Result<File> {
+        std::fs::create_dir_all(&self.dir)
+            .with_context(|| format!("cannot create the cache folder {}", self.dir.display()))?;
+        let lock_path = self.dir.join(format!("{key}.lock"));
+        let lock = File::create(&lock_path).with_context(|| format!("cannot create {}", lock_path.display()))?;
+        lock.lock().with_context(|| format!("cannot lock {}", lock_path.display()))?;
+        Ok(lock)
+    }
+
+    /// The inspect copy under `target/composed/`; for people only, so a
+    /// failure to write it is a warning.
+    fn keep_copy(&self, copy_to: &Path, composed: &[u8]) {
+        let dir = copy_to.parent().filter(|d| !d.as_os_str().is_empty());
+        let made = dir
+            .map_or(Ok(()), |d| std::fs::create_dir_all(d).with_context(|| format!("cannot create {}", d.display())));
+        if let Err(e) = made.and_then(|()| write_if_changed(copy_to, composed)) {
+            self.warn_once(&e);
+        }
+    }
+
+    /// Say once per process that the cache (or an inspect copy) cannot be
+    /// written; the run goes on without it.
+    fn warn_once(&self, error: &anyhow::Error) {
+        if !self.warned.swap(true, Relaxed) {
+            eprintln!("warning: {error:#}; running without the chain cache where it cannot be written");
+        }
     }
 
     /// A stored entry; `None` when there is none, an error when it does not
@@ -212,27 +212,40 @@ impl DiskCache {
             return None;
         }
         let started = Instant::now();
-        // SAFETY: `deserialize_file` trusts the file to be wasmtime's own
-        // output and to stay unchanged while mapped. Only this module writes
-        // here, from `Component::serialize` on an engine whose compatibility
-        // hash is part of the file name, and always to a temporary file
-        // renamed into place, so a mapped file is never modified (a rewrite
-        // replaces the directory entry, not the contents). wasmtime also
-        // checks the version and engine settings recorded in the file; a
-        // truncated or foreign file fails to load and is rebuilt.
-        #[allow(unsafe_code)]
-        let component = unsafe { Component::deserialize_file(engine, cwasm) };
-        let loaded = component.map_err(anyhow::Error::from).and_then(|component| {
+        // An entry is used only if both files are what was stored under this
+        // key: a swapped or corrupt file is rebuilt, never run, and never
+        // copied over the inspect copy.
+        let loaded = (|| -> Result<Component> {
             let composed = std::fs::read(wasm).with_context(|| format!("cannot read {}", wasm.display()))?;
-            write_if_changed(copy_to, &composed)?;
+            let serialized = std::fs::read(cwasm).with_context(|| format!("cannot read {}", cwasm.display()))?;
+            let sum = wasm.with_extension("sum");
+            let stored = std::fs::read_to_string(&sum).with_context(|| format!("cannot read {}", sum.display()))?;
+            anyhow::ensure!(stored == digest(&composed, &serialized), "{} does not match its entry", sum.display());
+            // SAFETY: `deserialize` trusts the bytes to be wasmtime's own
+            // output. Only this module writes here, from
+            // `Component::serialize` on an engine whose compatibility hash is
+            // part of the key, and the digest just checked that these are
+            // the bytes it wrote; wasmtime also checks the version and engine
+            // settings recorded in them.
+            #[allow(unsafe_code)]
+            let component = unsafe { Component::deserialize(engine, &serialized) }.map_err(anyhow::Error::from)?;
+            self.keep_copy(copy_to, &composed);
             Ok(component)
-        });
+        })();
         if loaded.is_ok() {
             self.counters.load_nanos.fetch_add(started.elapsed().as_nanos() as u64, Relaxed);
             self.counters.disk_hits.fetch_add(1, Relaxed);
         }
         Some(loaded)
     }
+}
+
+/// The digest an entry's `.sum` holds: of the composed and the compiled bytes.
+fn digest(composed: &[u8], serialized: &[u8]) -> String {
+    let mut h = StableHasher::new();
+    h.field(composed);
+    h.field(serialized);
+    h.hex()
 }
 
 /// Write through a temporary file in the same folder and rename it into
@@ -324,6 +337,45 @@ mod tests {
         third.get_or_build(&engine, &parts, &copy).unwrap();
         assert_eq!((stats(&third).rejected, stats(&third).compiled), (1, 1));
         assert_eq!(std::fs::metadata(&cwasm).unwrap().len(), len);
+    }
+
+    /// An entry whose compiled file was swapped for another entry's, or whose
+    /// composed file is corrupt, is rebuilt: never run, never copied.
+    #[test]
+    fn swapped_or_corrupt_entries_are_rebuilt() {
+        let engine = component_engine();
+        let dir = tempfile::tempdir().unwrap();
+        let dir = dir.path();
+        let (one, two) = ([part(WITH_CORE)], [part(EMPTY)]);
+        let copy = dir.join("copy.wasm");
+        let cache = DiskCache::new(dir.to_owned());
+        cache.get_or_build(&engine, &one, &copy).unwrap();
+        cache.get_or_build(&engine, &two, &copy).unwrap();
+        let file =
+            |parts: &[compose::Part<'_>], ext: &str| dir.join(format!("{}.{ext}", DiskCache::key(&engine, parts)));
+        std::fs::copy(file(&two, "cwasm"), file(&one, "cwasm")).unwrap();
+        std::fs::write(file(&two, "wasm"), b"garbage").unwrap();
+        let again = DiskCache::new(dir.to_owned());
+        again.get_or_build(&engine, &one, &copy).unwrap();
+        again.get_or_build(&engine, &two, &copy).unwrap();
+        assert_eq!((again.counters.snapshot().rejected, again.counters.snapshot().disk_hits), (2, 0));
+        assert_eq!(std::fs::read(&copy).unwrap(), EMPTY, "the inspect copy is the rebuilt chain");
+    }
+
+    /// A cache folder that cannot be created (its parent is a file; as root,
+    /// permissions would not stop the writes) compiles in memory.
+    #[test]
+    fn an_unusable_cache_compiles_without_it() {
+        let engine = component_engine();
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("file"), "").unwrap();
+        let cache = DiskCache::new(dir.path().join("file/cache"));
+        let copy = dir.path().join("file/composed/copy.wasm");
+        for _ in 0..2 {
+            cache.get_or_build(&engine, &[part(WITH_CORE)], &copy).unwrap();
+        }
+        assert_eq!(cache.counters.snapshot().compiled, 2);
+        assert!(cache.warned.load(Relaxed));
     }
 
     #[test]

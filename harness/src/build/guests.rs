@@ -32,6 +32,9 @@ pub struct GuestDirs {
 #[derive(Debug)]
 pub struct Guests {
     pub components: BTreeMap<String, Guest>,
+    /// Guests that failed to build, and why: only the cases that use one
+    /// fail, each with its error once.
+    pub broken: BTreeMap<String, String>,
 }
 
 #[derive(Debug)]
@@ -66,17 +69,38 @@ impl GuestDirs {
         let stamp = self.sources_hash()?;
         let fresh = std::fs::read_to_string(&stamp_path).is_ok_and(|s| s == stamp)
             && names.iter().all(|n| output(n).is_file() || wat_file(n).is_file());
-        if !fresh {
-            self.cargo_build()?;
-            std::fs::write(&stamp_path, &stamp).with_context(|| format!("cannot write {}", stamp_path.display()))?;
+        let mut broken = BTreeMap::new();
+        if !fresh && names.iter().any(|n| !wat_file(n).is_file()) {
+            let (built, failure) = self.cargo_build()?;
+            match failure {
+                // Only the guests cargo produced no component for are broken;
+                // the stamp is not written, so the next run builds again.
+                Some(why) => {
+                    for name in names.iter().filter(|n| !built.contains(&n.replace('-', "_")) && !wat_file(n).is_file())
+                    {
+                        broken.insert(name.clone(), format!("guest `{name}` did not build: {why}"));
+                    }
+                }
+                None => std::fs::write(&stamp_path, &stamp)
+                    .with_context(|| format!("cannot write {}", stamp_path.display()))?,
+            }
         }
         let mut components = BTreeMap::new();
         for name in names {
             let source = wat_file(&name);
+            if broken.contains_key(&name) {
+                continue;
+            }
             if source.is_file() {
-                let bytes = wat::parse_file(&source)
-                    .with_context(|| format!("guest `{name}`: {} is not valid WAT", source.display()))?;
-                components.insert(name, Guest { bytes });
+                match wat::parse_file(&source) {
+                    Ok(bytes) => {
+                        components.insert(name, Guest { bytes });
+                    }
+                    Err(e) => {
+                        let why = format!("guest `{name}`: {} is not valid WAT: {e}", source.display());
+                        broken.insert(name, why);
+                    }
+                }
                 continue;
             }
             let path = output(&name);
@@ -85,7 +109,7 @@ impl GuestDirs {
             })?;
             components.insert(name, Guest { bytes });
         }
-        Ok(Guests { components })
+        Ok(Guests { components, broken })
     }
 
     /// A hash of every guest and WIT source file (names relative to their
@@ -109,13 +133,17 @@ impl GuestDirs {
         Ok(format!("{}\n", hasher.hex()))
     }
 
-    fn cargo_build(&self) -> Result<()> {
+    /// Build the Rust guests with `--keep-going`: the lib names cargo
+    /// produced a component for, and cargo's errors when a guest failed.
+    fn cargo_build(&self) -> Result<(BTreeSet<String>, Option<String>)> {
         ensure_target()?;
         eprintln!("building guests in {} (target {TARGET}) ...", self.src.display());
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
         let mut cmd = Command::new(cargo);
         cmd.arg("build")
             .arg("--release")
+            .arg("--keep-going")
+            .arg("--message-format=json-render-diagnostics")
             .arg("--target")
             .arg(TARGET)
             .arg("--manifest-path")
@@ -126,10 +154,16 @@ impl GuestDirs {
             cmd.env_remove(var);
         }
         let out = cmd.output().context("cannot run cargo to build the guests")?;
-        if !out.status.success() {
-            bail!("building the guests failed ({}):\n{}", out.status, String::from_utf8_lossy(&out.stderr));
-        }
-        Ok(())
+        let built = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+            .filter(|m| m["reason"] == "compiler-artifact")
+            .filter(|m| m["target"]["kind"].as_array().is_some_and(|k| k.iter().any(|k| k == "cdylib")))
+            .filter_map(|m| m["target"]["name"].as_str().map(|n| n.replace('-', "_")))
+            .collect();
+        let failure = (!out.status.success())
+            .then(|| format!("building the guests failed ({}):\n{}", out.status, String::from_utf8_lossy(&out.stderr)));
+        Ok((built, failure))
     }
 }
 
@@ -196,6 +230,9 @@ fn ensure_target() -> Result<()> {
 
 impl Guests {
     pub fn get(&self, name: &str) -> Result<&Guest> {
+        if let Some(why) = self.broken.get(name) {
+            bail!("{why}");
+        }
         self.components.get(name).with_context(|| {
             let known: Vec<_> = self.components.keys().cloned().collect();
             format!("unknown guest `{name}`; known guests: {}", known.join(", "))
@@ -214,4 +251,25 @@ fn wat_name(path: &Path) -> Option<String> {
 /// Path helpers for callers that only have a guest's file.
 pub fn read_component(path: &Path) -> Result<Vec<u8>> {
     std::fs::read(path).with_context(|| format!("cannot read component {}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A broken guest fails only the cases that use it.
+    #[test]
+    fn a_broken_guest_breaks_only_itself() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path().join("guests");
+        std::fs::create_dir(&src).unwrap();
+        std::fs::write(src.join("good.wat"), "(component)").unwrap();
+        std::fs::write(src.join("bad.wat"), "(component (oops))").unwrap();
+        std::fs::create_dir(dir.path().join("wit")).unwrap();
+        let dirs = GuestDirs { src, wit: dir.path().join("wit"), target: dir.path().join("target") };
+        let guests = dirs.build().unwrap();
+        assert!(guests.get("good").is_ok());
+        let e = guests.get("bad").unwrap_err().to_string();
+        assert!(e.contains("guest `bad`") && e.contains("is not valid WAT"), "{e}");
+    }
 }

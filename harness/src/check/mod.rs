@@ -6,15 +6,16 @@
 
 use std::fmt::Write;
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 use case_format::Loaded;
 use similar::{Algorithm, TextDiff};
-use wasmtime::component::Type;
 
-use crate::exec::{Observed, Outcome, parse_wave};
-use crate::host::transmit;
+use crate::exec::{Observed, Outcome};
 
+mod outcome;
 pub mod render;
+
+use outcome::{outcome_actual, outcome_expected};
 
 /// The line that heads the transcript part of a comparison.
 const TRANSCRIPT_HEADER: &str = "-- transcript --";
@@ -57,9 +58,9 @@ impl Divergence {
     /// `expected `a`, got `b``, or what is missing or unexpected.
     pub fn what(&self) -> String {
         match (&self.expected, &self.actual) {
-            (Some(e), Some(a)) => format!("expected `{e}`, got `{a}`"),
-            (Some(e), None) => format!("missing `{e}`"),
-            (None, Some(a)) => format!("unexpected `{a}`"),
+            (Some(e), Some(a)) => format!("expected `{}`, got `{}`", escape_breaks(e), escape_breaks(a)),
+            (Some(e), None) => format!("missing `{}`", escape_breaks(e)),
+            (None, Some(a)) => format!("unexpected `{}`", escape_breaks(a)),
             (None, None) => "no difference".to_string(),
         }
     }
@@ -99,13 +100,43 @@ impl Comparison {
         (0..self.actual.len()).map(|i| if i < header { Part::Outcome } else { Part::Transcript }).collect()
     }
 
-    /// A line diff (Patience) with a header naming the file to edit.
+    /// A line diff (Patience) with a header naming the file to edit. Line
+    /// breaks inside a line are shown escaped (`\n`), so one event holding
+    /// `a\nb` never reads as two. Only the lines up to `DIFF_CONTEXT` past
+    /// the first divergence are diffed, and at most `MAX_DIFF_LINES` lines
+    /// are shown: a runaway case must not print megabytes.
     pub fn diff(&self, file: &str) -> String {
-        let expected: String = self.expected.iter().map(|e| format!("{}\n", e.text)).collect();
-        let actual: String = self.actual.iter().map(|a| format!("{a}\n")).collect();
+        let upto = self.divergence.as_ref().map_or(0, |d| d.line) + DIFF_CONTEXT;
+        let cut = |lines: Vec<&str>| {
+            let more = lines.len().saturating_sub(upto);
+            let mut text: String = lines.iter().take(upto).map(|l| format!("{}\n", escape_breaks(l))).collect();
+            if more > 0 {
+                text.push_str(&format!("... {more} more line(s) not compared here\n"));
+            }
+            text
+        };
+        let expected = cut(self.expected.iter().map(|e| e.text.as_str()).collect());
+        let actual = cut(self.actual.iter().map(String::as_str).collect());
         let diff = TextDiff::configure().algorithm(Algorithm::Patience).diff_lines(&expected, &actual);
-        diff.unified_diff().context_radius(3).header(&format!("expected ({file})"), "actual").to_string()
+        let text = diff.unified_diff().context_radius(3).header(&format!("expected ({file})"), "actual").to_string();
+        let total = text.lines().count();
+        if total <= MAX_DIFF_LINES {
+            return text;
+        }
+        let mut shown: String = text.lines().take(MAX_DIFF_LINES).map(|l| format!("{l}\n")).collect();
+        shown.push_str(&format!("... {} more line(s) of the diff not shown\n", total - MAX_DIFF_LINES));
+        shown
     }
+}
+
+/// Lines of the comparison diffed past the first divergence.
+const DIFF_CONTEXT: usize = 200;
+/// Lines of a diff shown at most.
+const MAX_DIFF_LINES: usize = 400;
+
+/// A line with its line breaks escaped, so it shows as one line.
+pub fn escape_breaks(line: &str) -> String {
+    line.replace('\n', "\\n").replace('\r', "\\r")
 }
 
 /// Line up the two sides and find where they part. `Err` is a problem with
@@ -147,61 +178,6 @@ fn first_divergence(expected: &[Expected], actual: &[String]) -> Option<Divergen
         at: want.and_then(|e| e.at.clone()),
         event: header.filter(|&h| line > h).map(|h| line - h),
     })
-}
-
-fn outcome_expected(loaded: &Loaded, observed: &Observed) -> Result<Vec<Expected>> {
-    let expect = &loaded.case.expect;
-    let at = |span| Some(loaded.source.at(&span));
-    let calls = loaded.case.call.as_ref().map_or(1, |c| *c.concurrent.get_ref());
-    let (text, at) = match (&expect.result, &expect.trap, &observed.result_type) {
-        (_, Some(trap), _) => (format!("trap {}", trap.get_ref()), at(trap.span())),
-        (Some(text), None, Some(ty)) => {
-            (format!("returned {}", transmit::wave(&parse_wave(loaded, text, ty)?)), at(text.span()))
-        }
-        (Some(text), None, None) => match &observed.outcome {
-            // The type is unknown because the call never got that far.
-            Outcome::Returned(_) => {
-                bail!("{}: the function returns nothing, but the case expects a result", loaded.source.at(&text.span()))
-            }
-            _ => (format!("returned {}", text.get_ref()), at(text.span())),
-        },
-        // Streams and futures cannot be written in WAVE; what they carry is
-        // checked through the transcript.
-        (None, None, Some(ty)) if transmit::has_handles(ty) => (format!("returned {}", shape(ty)), None),
-        (None, None, _) => ("returned".to_string(), None),
-    };
-    let one = Expected { text, at, part: Part::Outcome };
-    Ok(vec![one; calls as usize])
-}
-
-/// How a result type with handles is shown: `stream`, `(stream, future)`.
-fn shape(ty: &Type) -> String {
-    match ty {
-        Type::Stream(_) => "stream".into(),
-        Type::Future(_) => "future".into(),
-        Type::Tuple(t) => format!("({})", t.types().map(|t| shape(&t)).collect::<Vec<_>>().join(", ")),
-        _ => "_".into(),
-    }
-}
-
-fn outcome_actual(observed: &Observed) -> Vec<String> {
-    match &observed.outcome {
-        Outcome::Returned(results) => results
-            .iter()
-            .map(|r| match r {
-                Some(v) => format!("returned {}", transmit::render_result(v)),
-                None => "returned".to_string(),
-            })
-            .collect(),
-        Outcome::Trapped { kind, .. } => vec![format!("trap {kind}")],
-        Outcome::Failed { during, error } => vec![format!("error during {during}: {}", first_line(error))],
-        Outcome::TimedOut(limit) => vec![format!("timed out after {} ms (limits.timeout-ms)", limit.as_millis())],
-        Outcome::LimitReached { reached, .. } => vec![reached.line()],
-    }
-}
-
-fn first_line(error: &wasmtime::Error) -> String {
-    error.to_string().lines().next().unwrap_or_default().to_string()
 }
 
 /// One line for the report about a case whose check failed: the time-out,
@@ -259,6 +235,41 @@ mod tests {
         assert_eq!((d.line, d.part, d.event), (4, Part::Transcript, Some(2)));
         assert_eq!(d.what(), "expected `enter 2`, got `exit 1`");
         assert_eq!(d.at.as_deref(), Some("x.toml:9:3"));
+    }
+
+    /// Events are compared as a list: one event `a\nb` is not the two
+    /// events `a`, `b`, either way round, and the diff shows it escaped.
+    #[test]
+    fn an_event_with_a_line_break_is_not_two_events() {
+        let transcript = |events: &[&str]| {
+            let mut all = vec![TRANSCRIPT_HEADER.to_string()];
+            all.extend(events.iter().map(ToString::to_string));
+            all
+        };
+        for (want, got) in [(&["a", "b"][..], &["a\nb"][..]), (&["a\nb"][..], &["a", "b"][..])] {
+            let expected: Vec<_> =
+                transcript(want).into_iter().map(|text| Expected { text, at: None, part: Part::Transcript }).collect();
+            let actual = transcript(got);
+            let divergence = first_divergence(&expected, &actual);
+            assert!(divergence.is_some(), "{want:?} matched {got:?}");
+            let comparison = Comparison { expected, actual, divergence };
+            assert!(comparison.differs_in(Part::Transcript));
+            let diff = comparison.diff("x.toml");
+            assert!(diff.contains("a\\nb\n"), "{diff}");
+            assert!(comparison.divergence.unwrap().what().contains("a\\nb"));
+        }
+    }
+
+    /// A comparison of a million lines shows a diff of a few hundred.
+    #[test]
+    fn a_huge_diff_is_cut() {
+        let (expected, _) = lines(&["returned"]);
+        let expected = vec![expected[0].clone(); 1_000_000];
+        let actual = vec!["trap unreachable".to_string(); 1_000_000];
+        let divergence = first_divergence(&expected, &actual);
+        let diff = Comparison { expected, actual, divergence }.diff("x.toml");
+        assert!(diff.lines().count() <= MAX_DIFF_LINES + 1, "{} lines", diff.lines().count());
+        assert!(diff.contains("more line(s)"), "{diff}");
     }
 
     #[test]

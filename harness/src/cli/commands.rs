@@ -26,12 +26,15 @@ pub fn compare_reports(old: &Path, new: &Path, markdown: bool) -> Result<ExitCod
     } else {
         print!("{}", changes.text(&o, &n));
     }
-    Ok(if changes.regressions.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    Ok(if changes.failed() { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }
 
 pub fn write_guests(out: &Path) -> Result<ExitCode> {
     let suite = Suite::new(&project_root())?;
     let guests = suite.guests()?;
+    if let Some((_, why)) = guests.broken.iter().next() {
+        anyhow::bail!("{why}");
+    }
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
     for (name, guest) in &guests.components {
         let path = out.join(format!("{name}.wasm"));
@@ -63,6 +66,8 @@ pub fn round_trip(wasm: &Path, input: &str, expected: &str, delay_ms: u64, concu
             call: Some(Call {
                 function: unspanned("local:local/baz#foo".into()),
                 args: vec![unspanned(wave(input)?)],
+                script: None,
+                again: false,
                 concurrent: Spanned::new(0..0, concurrent.max(1)),
                 stream_args: Default::default(),
                 future_args: Default::default(),
@@ -71,16 +76,23 @@ pub fn round_trip(wasm: &Path, input: &str, expected: &str, delay_ms: u64, concu
             expect: Expect {
                 result: Some(unspanned(wave(expected)?)),
                 trap: None,
+                again_trap: None,
+                again_result: None,
+                limit: None,
                 transcript: None,
                 transcript_file: None,
             },
-            host: Host { baz: BazPreset { delay_ms } },
+            host: Host { baz: BazPreset { delay_ms }, scripted: Default::default() },
             limits: Limits::default(),
+            scripts: Default::default(),
+            config: Default::default(),
+            components: Default::default(),
         },
         source: Source { path: PathBuf::from("<command line>"), text: String::new() },
         transcript: None,
+        chain: Vec::new(),
     };
-    let runtime = Runtime::new()?;
+    let runtime = Runtime::new(&Default::default())?;
     let pre = runtime.prepare(&guests::read_component(wasm)?)?;
     let observed = exec::run(&pre, &loaded)?;
     let comparison = check::compare(&loaded, &observed)?;

@@ -113,7 +113,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run { paths, report, expectations, bless, runner_args } => {
             let args = std::iter::once("harness run".to_string()).chain(runner_args);
-            let options = RunOptions { report, expectations, bless };
+            let options = RunOptions { report, expectations, bless, require_match: true };
             return run_suite_with(&paths, libtest_mimic::Arguments::from_iter(args), &options);
         }
         Command::Compare { old, new, format } => commands::compare_reports(&old, &new, format == Format::Markdown),
@@ -149,6 +149,9 @@ pub struct RunOptions {
     pub expectations: Option<PathBuf>,
     /// `--bless`.
     pub bless: bool,
+    /// Fail the run when name filters leave no case to run (`harness run`;
+    /// not `cargo test`, whose filters also pick tests in other binaries).
+    pub require_match: bool,
 }
 
 /// Discover the cases under `paths` and run them as libtest-mimic tests,
@@ -162,6 +165,9 @@ pub fn run_suite_with(paths: &[PathBuf], args: libtest_mimic::Arguments, options
     let root = project_root();
     let paths = if paths.is_empty() { vec![root.join("cases")] } else { paths.to_vec() };
     let setup = || -> Result<_> {
+        if args.test_threads == Some(0) {
+            bail!("--test-threads 0 would run nothing and wait forever; give at least 1");
+        }
         let bless = bless::requested(options.bless)?;
         let files = case_format::discover(&paths)?;
         let expectations = match &options.expectations {
@@ -187,9 +193,18 @@ pub fn run_suite_with(paths: &[PathBuf], args: libtest_mimic::Arguments, options
             return ExitCode::FAILURE;
         }
     };
-    let mut code = libtest_mimic::run(&args, trials).exit_code();
+    let conclusion = libtest_mimic::run(&args, trials);
+    let mut code = conclusion.exit_code();
     if args.list {
         return code;
+    }
+    if options.require_match && conclusion.num_passed + conclusion.num_failed == 0 {
+        eprintln!(
+            "error: no case ran: the filters ({}) match none of the {} case(s) found",
+            filters(&args),
+            files.len()
+        );
+        code = ExitCode::FAILURE;
     }
     let cases = judge.results(&files);
     print!("{}", judge.epilogue(&cases));
@@ -204,4 +219,11 @@ pub fn run_suite_with(paths: &[PathBuf], args: libtest_mimic::Arguments, options
         }
     }
     code
+}
+
+/// The runner's name filters, for a message.
+fn filters(args: &libtest_mimic::Arguments) -> String {
+    let mut all: Vec<String> = args.filter.iter().map(|f| format!("`{f}`")).collect();
+    all.extend(args.skip.iter().map(|s| format!("--skip `{s}`")));
+    if all.is_empty() { "none given".to_string() } else { all.join(", ") }
 }

@@ -2,6 +2,7 @@
 //! call (or calls, or the HTTP exchange), the time limit enforced both
 //! inside wasm (epoch interruption) and around the host's event loop.
 //! Returns what happened as data (`Observed`); judging it is `check`'s job.
+//! `.wast` scripts judge themselves, directive by directive (`wast`).
 
 use std::time::{Duration, Instant};
 
@@ -16,6 +17,7 @@ use crate::host::transmit::Log;
 use crate::host::{Ctx, EPOCH_TICK, http};
 
 mod call;
+pub mod wast;
 
 pub use call::parse_wave;
 
@@ -38,6 +40,8 @@ pub enum Outcome {
 /// Everything the host observed while running a case.
 pub struct Observed {
     pub outcome: Outcome,
+    /// With `call.again`: how the second call ended.
+    pub again: Option<Outcome>,
     /// The function's result type, to read the expected WAVE against.
     pub result_type: Option<Type>,
     /// Host preset and guest-recorded events in order.
@@ -65,6 +69,7 @@ pub fn run(pre: &InstancePre<Ctx>, loaded: &Loaded) -> Result<Observed> {
     let rt =
         tokio::runtime::Builder::new_current_thread().enable_time().build().context("cannot start a tokio runtime")?;
     let mut call_time = Duration::ZERO;
+    let mut again = None;
     let mut handles = Vec::new();
     let (outcome, result_type) = rt.block_on(async {
         let work = async {
@@ -72,13 +77,21 @@ pub fn run(pre: &InstancePre<Ctx>, loaded: &Loaded) -> Result<Observed> {
                 Ok(i) => i,
                 Err(error) => return Ok((Outcome::Failed { during: "instantiation", error }, None)),
             };
+            store.data_mut().root = Some(instance);
             let started = Instant::now();
             let (outcome, result_type) = match (&case.http, &case.call) {
                 (Some(request), _) => match http::exchange(&mut store, &instance, loaded, request).await? {
                     Ok(()) => (Outcome::Returned(vec![None]), None),
                     Err(error) => (Outcome::Failed { during: "the HTTP exchange", error }, None),
                 },
-                (None, Some(c)) => call::call(&mut store, &instance, loaded, c, &mut handles).await?,
+                (None, Some(c)) => {
+                    let first = call::call(&mut store, &instance, loaded, c, &mut handles).await?;
+                    if c.again {
+                        let (second, _) = call::call(&mut store, &instance, loaded, c, &mut handles).await?;
+                        again = Some(classify(second));
+                    }
+                    first
+                }
                 (None, None) => bail!("{}: the case has neither `[call]` nor `[http]`", loaded.source.path.display()),
             };
             call_time = started.elapsed();
@@ -100,15 +113,13 @@ pub fn run(pre: &InstancePre<Ctx>, loaded: &Loaded) -> Result<Observed> {
         (Outcome::Failed { error, .. }, Some(reached)) => Outcome::LimitReached { reached, error },
         (Outcome::Failed { error, during }, None) => match Reached::from_count_error(&error, &case.limits) {
             Some(reached) => Outcome::LimitReached { reached, error },
-            None => match error_trap_kind(&error) {
-                Some(kind) => Outcome::Trapped { kind, during, error },
-                None => Outcome::Failed { error, during },
-            },
+            None => classify(Outcome::Failed { error, during }),
         },
         (other, _) => other,
     };
     Ok(Observed {
         outcome,
+        again,
         result_type,
         events: ctx.presets.events,
         handles,
@@ -128,5 +139,17 @@ impl Observed {
             out.extend(log.lock().unwrap().lines());
         }
         out
+    }
+}
+
+/// A failure whose error is a trap a case can expect (a trap code, or a rule
+/// error wasmtime reports as a message) becomes `Trapped`.
+fn classify(outcome: Outcome) -> Outcome {
+    match outcome {
+        Outcome::Failed { error, during } => match error_trap_kind(&error) {
+            Some(kind) => Outcome::Trapped { kind, during, error },
+            None => Outcome::Failed { error, during },
+        },
+        other => other,
     }
 }

@@ -192,7 +192,11 @@ async fn read_response(acc: &Accessor<Ctx>, response: Response) -> wasmtime::Res
     let mut error = None;
     while let Some(frame) = body.frame().await {
         match frame.map(Frame::into_data) {
-            Ok(Ok(bytes)) => data.extend_from_slice(&bytes),
+            // Charged before it is kept: a body is the guest's to make endless.
+            Ok(Ok(bytes)) => {
+                acc.with(|mut store| store.data_mut().limits.hold(bytes.len()))?;
+                data.extend_from_slice(&bytes);
+            }
             Ok(Err(frame)) => trailers = frame.into_trailers().ok(),
             Err(e) => {
                 error = Some(e);
@@ -202,7 +206,17 @@ async fn read_response(acc: &Accessor<Ctx>, response: Response) -> wasmtime::Res
     }
     let deflated =
         head.headers.get_all("content-encoding").iter().any(|v| v.as_bytes().eq_ignore_ascii_case(b"deflate"));
-    record(acc, if deflated { inflated_body_event(&data) } else { body_event("response body", &data) });
+    let event = if deflated {
+        // Inflated no further than the host may keep: a small deflate bomb
+        // must not grow the host without bound.
+        let budget = acc.with(|mut store| store.data_mut().limits.host_remaining());
+        let (event, inflated) = inflated_body_event(&data, budget);
+        acc.with(|mut store| store.data_mut().limits.hold(inflated))?;
+        event
+    } else {
+        body_event("response body", &data)
+    };
+    record(acc, event);
     if let Some(e) = error {
         // The body did not finish, so there are no trailers to speak of.
         record(acc, format!("response body error {}", http_error(&e)));
@@ -226,12 +240,16 @@ fn fields<'a>(prefix: &'a str, map: &'a http::HeaderMap) -> impl Iterator<Item =
         .map(move |(name, value)| format!("{prefix} {name}: {}", String::from_utf8_lossy(value.as_bytes())))
 }
 
-fn inflated_body_event(data: &[u8]) -> String {
+/// The event for a deflated body, inflating at most one byte more than
+/// `budget`, and how many bytes that took (to be charged).
+fn inflated_body_event(data: &[u8], budget: u64) -> (String, usize) {
     let mut inflated = Vec::new();
-    match flate2::read::ZlibDecoder::new(data).read_to_end(&mut inflated) {
+    let read = flate2::read::ZlibDecoder::new(data).take(budget.saturating_add(1)).read_to_end(&mut inflated);
+    let event = match read {
         Ok(_) => body_event("response body inflated", &inflated),
         Err(e) => format!("response body {} bytes, not valid deflate data: {e}", data.len()),
-    }
+    };
+    (event, inflated.len())
 }
 
 fn body_event(prefix: &str, data: &[u8]) -> String {

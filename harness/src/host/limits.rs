@@ -122,6 +122,11 @@ impl Limiter {
         self.reached.get_or_insert(reached);
     }
 
+    /// Bytes the host may still keep under `host-bytes`.
+    pub fn host_remaining(&self) -> u64 {
+        self.host_bytes.saturating_sub(self.host_used)
+    }
+
     /// Account for `bytes` more that the host keeps on the guests' behalf.
     /// Guest memory is limited, but a guest can send the same memory over
     /// and over: without this a stream that never ends would grow the host

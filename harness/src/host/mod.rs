@@ -35,10 +35,16 @@ pub struct Runtime {
 }
 
 impl Runtime {
-    pub fn new() -> Result<Runtime> {
+    /// An engine with the Component Model, its async support, and the
+    /// flagged features a case turned on.
+    pub fn new(features: &case::Features) -> Result<Runtime> {
         let mut config = Config::new();
         config.wasm_component_model(true);
         config.wasm_component_model_async(true);
+        config.wasm_component_model_more_async_builtins(features.more_async_builtins);
+        config.wasm_component_model_async_stackful(features.async_stackful);
+        config.wasm_component_model_error_context(features.error_context);
+        config.wasm_component_model_threading(features.threading);
         config.epoch_interruption(true);
         let engine = Engine::new(&config).map_err(anyhow::Error::from)?;
         start_epoch_ticker(&engine);
@@ -85,6 +91,9 @@ pub struct Ctx {
     table: ResourceTable,
     pub limits: Limiter,
     pub presets: Presets,
+    /// The chain's root instance, once instantiated: the presets that call
+    /// back into the chain (`[host.scripted] reenter`) call its exports.
+    pub root: Option<wasmtime::component::Instance>,
     pub stdout: MemoryOutputPipe,
     pub stderr: MemoryOutputPipe,
     /// wasi:http@0.3.0 state, for `[http]` cases.
@@ -112,6 +121,7 @@ impl Ctx {
             table: ResourceTable::new(),
             limits,
             presets: Presets::new(host),
+            root: None,
             stdout,
             stderr,
             http: WasiHttpCtx::new(),

@@ -6,13 +6,15 @@ use std::time::Duration;
 
 use case_format as case;
 use wasmtime::StoreContextMut;
-use wasmtime::component::{Accessor, Linker, Val};
+use wasmtime::component::types::ComponentFunc;
+use wasmtime::component::{Accessor, Linker, Type, Val};
 
 use super::Ctx;
 
 /// Runtime state of the host presets: their parameters and what they saw.
 pub struct Presets {
     baz: case::BazPreset,
+    scripted: case::ScriptedPreset,
     baz_enters: u32,
     baz_exits: u32,
     /// Preset and guest-recorded events in the order they happened.
@@ -21,7 +23,13 @@ pub struct Presets {
 
 impl Presets {
     pub fn new(host: &case::Host) -> Presets {
-        Presets { baz: host.baz.clone(), baz_enters: 0, baz_exits: 0, events: Vec::new() }
+        Presets {
+            baz: host.baz.clone(),
+            scripted: host.scripted.clone(),
+            baz_enters: 0,
+            baz_exits: 0,
+            events: Vec::new(),
+        }
     }
 }
 
@@ -31,12 +39,44 @@ pub fn add_to_linker(linker: &mut Linker<Ctx>) -> wasmtime::Result<()> {
     linker
         .root()
         .instance("local:local/baz")?
-        .func_new_concurrent("foo", |acc, _ty, params, results| Box::pin(baz_foo(acc, params, results)))?;
+        .func_new_concurrent("foo", |acc, ty, params, results| Box::pin(baz_foo(acc, ty, params, results)))?;
+    let mut root = linker.root();
+    let mut scripted = root.instance("local:local/scripted")?;
+    scripted.func_new_concurrent("run", |acc, _ty, params, results| Box::pin(scripted_run(acc, params, results)))?;
+    scripted.func_wrap("run-sync", |mut store: StoreContextMut<'_, Ctx>, (bundle,): (String,)| {
+        let name = script_name(&bundle);
+        let events = &mut store.data_mut().presets.events;
+        events.push(format!("host: run-sync({name}) enter"));
+        events.push(format!("host: run-sync({name}) exit"));
+        Ok((name,))
+    })?;
+    for name in ["run-with-stream", "run-with-future"] {
+        scripted.func_new_concurrent(name, move |acc, _ty, params, results| {
+            Box::pin(scripted_with_end(acc, name, params, results))
+        })?;
+    }
+    // `local:local/many#foo`: every argument back, ` - host` after `a`.
+    linker.root().instance("local:local/many")?.func_new_concurrent("foo", |_acc, _ty, params, results| {
+        Box::pin(async move {
+            let mut values = params.to_vec();
+            match values.first_mut() {
+                Some(Val::String(a)) => a.push_str(" - host"),
+                _ => wasmtime::bail!("many.foo preset: expected a string first, got {params:?}"),
+            }
+            results[0] = Val::Tuple(values);
+            Ok(())
+        })
+    })?;
+    // guest-scripted-more's stackful export, imported too: the same preset.
+    linker
+        .root()
+        .instance("local:local/scripted-stackful")?
+        .func_new_concurrent("run", |acc, _ty, params, results| Box::pin(scripted_run(acc, params, results)))?;
     // Guests report their observations into the transcript, verbatim.
     linker.root().instance("local:local/transcript")?.func_wrap(
         "record",
         |mut store: StoreContextMut<'_, Ctx>, (event,): (String,)| {
-            store.data_mut().limits.hold(event.len())?;
+            store.data_mut().limits.hold(event_bytes(&event))?;
             store.data_mut().presets.events.push(event);
             Ok(())
         },
@@ -44,19 +84,36 @@ pub fn add_to_linker(linker: &mut Linker<Ctx>) -> wasmtime::Result<()> {
     Ok(())
 }
 
+/// What keeping one transcript event costs the host: the `String` itself
+/// and its bytes, so that a flood of empty events is charged too.
+pub fn event_bytes(event: &str) -> usize {
+    size_of::<String>() + event.len()
+}
+
 /// `local:local/baz#foo`. Events count enters and exits separately (`enter
 /// 1, enter 2, exit 1, ...`): the n-th exit is numbered n whichever call it
 /// belongs to, so calls whose sleeps end together give one transcript.
-async fn baz_foo(acc: &Accessor<Ctx>, params: &[Val], results: &mut [Val]) -> wasmtime::Result<()> {
-    let [Val::String(s)] = params else {
-        wasmtime::bail!("baz.foo preset: expected one string argument, got {params:?}");
+async fn baz_foo(acc: &Accessor<Ctx>, ty: ComponentFunc, params: &[Val], results: &mut [Val]) -> wasmtime::Result<()> {
+    // A guest may import `foo` with any type; only `func(s: string) ->
+    // string` is this preset, and anything else fails the case, not the host.
+    let returns_string = matches!(ty.results().collect::<Vec<_>>()[..], [Type::String]);
+    let ([Val::String(s)], [_], true) = (params, &*results, returns_string) else {
+        wasmtime::bail!(
+            "baz.foo preset: the guest imports `local:local/baz#foo` as a function of {} parameter(s) and {} \
+             result(s); the preset is `foo: func(s: string) -> string`",
+            params.len(),
+            results.len()
+        );
     };
     let delay = acc.with(|mut a| {
-        let p = &mut a.data_mut().presets;
+        let ctx = a.data_mut();
+        let p = &mut ctx.presets;
         p.baz_enters += 1;
-        p.events.push(format!("baz.foo enter {}", p.baz_enters));
-        Duration::from_millis(p.baz.delay_ms)
-    });
+        let event = format!("baz.foo enter {}", p.baz_enters);
+        ctx.limits.hold(event_bytes(&event))?;
+        ctx.presets.events.push(event);
+        wasmtime::Result::<_>::Ok(Duration::from_millis(ctx.presets.baz.delay_ms))
+    })?;
     let s = format!("{s} - entered host");
     // An async sleep: the thread goes back to the event loop meanwhile. A
     // zero delay still yields once, but skips the timer, which rounds every
@@ -67,10 +124,97 @@ async fn baz_foo(acc: &Accessor<Ctx>, params: &[Val], results: &mut [Val]) -> wa
         tokio::time::sleep(delay).await;
     }
     acc.with(|mut a| {
-        let p = &mut a.data_mut().presets;
-        p.baz_exits += 1;
-        p.events.push(format!("baz.foo exit {}", p.baz_exits));
-    });
+        let ctx = a.data_mut();
+        ctx.presets.baz_exits += 1;
+        let event = format!("baz.foo exit {}", ctx.presets.baz_exits);
+        ctx.limits.hold(event_bytes(&event))?;
+        ctx.presets.events.push(event);
+        wasmtime::Result::<_>::Ok(())
+    })?;
     results[0] = Val::String(format!("{s} - exited host"));
     Ok(())
+}
+
+/// The script a bundle asks for: its first line.
+fn script_name(bundle: &str) -> String {
+    bundle.lines().next().unwrap_or_default().to_string()
+}
+
+/// `local:local/scripted#run` for the last scripted guest of a chain.
+async fn scripted_run(acc: &Accessor<Ctx>, params: &[Val], results: &mut [Val]) -> wasmtime::Result<()> {
+    let [Val::String(bundle)] = params else {
+        wasmtime::bail!("scripted.run preset: expected one string argument, got {params:?}");
+    };
+    let name = script_name(bundle);
+    let (delay, reenter) = acc.with(|mut a| {
+        let p = &mut a.data_mut().presets;
+        p.events.push(format!("host: run({name}) enter"));
+        (Duration::from_millis(p.scripted.delay_ms), p.scripted.reenter.as_ref().map(|r| r.get_ref().clone()))
+    });
+    let result = match reenter {
+        Some(export) => {
+            if !delay.is_zero() {
+                tokio::time::sleep(delay).await;
+            }
+            acc.with(|mut a| a.data_mut().presets.events.push(format!("host: run({name}) calls the root's {export}")));
+            call_root(acc, &export, bundle).await?
+        }
+        None => {
+            if delay.is_zero() {
+                tokio::task::yield_now().await;
+            } else {
+                tokio::time::sleep(delay).await;
+            }
+            name.clone()
+        }
+    };
+    acc.with(|mut a| a.data_mut().presets.events.push(format!("host: run({name}) exit")));
+    results[0] = Val::String(result);
+    Ok(())
+}
+
+/// `run-with-stream` and `run-with-future` for the last scripted guest of a
+/// chain: the host takes nothing from the end it is given and drops it at
+/// once, so the writer sees its copy end as DROPPED.
+async fn scripted_with_end(
+    acc: &Accessor<Ctx>,
+    function: &str,
+    params: &[Val],
+    results: &mut [Val],
+) -> wasmtime::Result<()> {
+    let [Val::String(bundle), end] = params else {
+        wasmtime::bail!("scripted.{function} preset: expected a string and an end, got {params:?}");
+    };
+    let name = script_name(bundle);
+    acc.with(|mut a| -> wasmtime::Result<()> {
+        match end.clone() {
+            Val::Stream(mut s) => s.close(&mut a)?,
+            Val::Future(mut f) => f.close(&mut a)?,
+            other => wasmtime::bail!("scripted.{function} preset: expected a stream or future, got {other:?}"),
+        }
+        a.data_mut().presets.events.push(format!("host: {function}({name}) dropped its end"));
+        Ok(())
+    })?;
+    results[0] = Val::String(name);
+    Ok(())
+}
+
+/// Call the chain root's `local:local/scripted#<export>` with `bundle`.
+async fn call_root(acc: &Accessor<Ctx>, export: &str, bundle: &str) -> wasmtime::Result<String> {
+    let func = acc.with(|mut a| -> wasmtime::Result<_> {
+        let root = a.data_mut().root.ok_or_else(|| wasmtime::format_err!("reenter: the chain is not instantiated"))?;
+        let iface = root
+            .get_export_index(&mut a, None, "local:local/scripted")
+            .ok_or_else(|| wasmtime::format_err!("reenter: the chain's root does not export local:local/scripted"))?;
+        let index = root
+            .get_export_index(&mut a, Some(&iface), export)
+            .ok_or_else(|| wasmtime::format_err!("reenter: the root exports no `{export}`"))?;
+        root.get_func(&mut a, index).ok_or_else(|| wasmtime::format_err!("reenter: `{export}` is not a function"))
+    })?;
+    let mut out = [Val::Bool(false)];
+    func.call_concurrent(acc, &[Val::String(bundle.to_string())], &mut out).await?;
+    match out {
+        [Val::String(s)] => Ok(s),
+        other => wasmtime::bail!("reenter: `{export}` returned {other:?}, not a string"),
+    }
 }

@@ -224,7 +224,12 @@ impl<T: Payload> StreamConsumer<Ctx> for Collect<T> {
         mut source: Source<'_, T>,
         _finish: bool,
     ) -> Poll<wasmtime::Result<StreamResult>> {
-        let mut buf: Vec<T> = Vec::with_capacity(source.remaining(&mut store));
+        // Take no more items than the host may still keep (each becomes at
+        // least a `Val`), plus one to notice the limit: a write of millions
+        // of items is never read into host memory first.
+        let budget = store.data().limits.host_remaining() / size_of::<Val>() as u64;
+        let take = source.remaining(&mut store).min(usize::try_from(budget).unwrap_or(usize::MAX).saturating_add(1));
+        let mut buf: Vec<T> = Vec::with_capacity(take);
         source.read(&mut store, &mut buf)?;
         // Items grow into `Val`s (a byte into some 40): account for that
         // before converting, the heap they own after.

@@ -25,12 +25,18 @@ pub const VAR: &str = "HARNESS_BLESS";
 /// Asking for it on CI (`CI` set, as every CI service does) is an error: CI
 /// must check the expectations, never rewrite them.
 pub fn requested(flag: bool) -> Result<bool> {
-    let from_env = std::env::var(VAR).is_ok_and(|v| !v.is_empty() && v != "0");
+    let from_env = std::env::var(VAR).is_ok_and(|v| turns_on(&v));
     if (flag || from_env) && std::env::var_os("CI").is_some() {
         let how = if flag { "--bless was given".to_string() } else { format!("{VAR} is set") };
         bail!("{how}, and CI is set: refusing to rewrite case files on CI; bless on a developer machine");
     }
     Ok(flag || from_env)
+}
+
+/// Whether a value of `HARNESS_BLESS` asks for bless: `1`, `true`, `yes`
+/// or `on` (any case); `false`, `0`, empty or anything else does not.
+fn turns_on(value: &str) -> bool {
+    ["1", "true", "yes", "on"].iter().any(|on| value.trim().eq_ignore_ascii_case(on))
 }
 
 /// The edits that make a case expect what was observed.
@@ -73,6 +79,9 @@ impl Change {
 pub fn proposal(loaded: &Loaded, observed: &Observed, comparison: &Comparison) -> Result<Rewrite, String> {
     let expect = &loaded.case.expect;
     let mut changes = Vec::new();
+    if let Some(limit) = &expect.limit {
+        return Err(format!("the case expects to reach limits.{}; bless does not rewrite that", limit.get_ref()));
+    }
     match &observed.outcome {
         Outcome::TimedOut(_) => return Err("the case timed out: a hang is a bug to fix, not an expectation".into()),
         Outcome::LimitReached { reached, .. } => {
@@ -119,7 +128,7 @@ pub fn proposal(loaded: &Loaded, observed: &Observed, comparison: &Comparison) -
         let got = comparison.actual_transcript();
         match &expect.transcript_file {
             Some(file) => {
-                let path = loaded.source.path.parent().unwrap_or(std::path::Path::new("")).join(file.get_ref());
+                let path = case_format::sidecar::resolve(&loaded.source.path, file.get_ref())?;
                 changes.push(Change::TranscriptFile(path, got));
             }
             None => changes.push(Change::Transcript(got)),
@@ -136,19 +145,49 @@ fn wave(v: &Val) -> Result<String, String> {
 }
 
 impl Rewrite {
-    /// Rewrite the case file (and its sidecar transcript) in place.
+    /// Rewrite the case file (and its sidecar transcript) in place. Every
+    /// new text is worked out and checked before anything is written, and
+    /// each file is replaced atomically, so a refusal or a kill midway
+    /// leaves every file whole.
     pub fn apply(&self) -> Result<()> {
+        let mut writes = Vec::new();
         for change in &self.changes {
             if let Change::TranscriptFile(path, lines) = change {
-                let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
-                std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?;
+                case_format::sidecar::check_file(&self.path, path)
+                    .with_context(|| format!("refusing to write the transcript file {}", path.display()))?;
+                if let Some(bad) = lines.iter().find(|l| l.contains(['\n', '\r']) || l.trim().is_empty()) {
+                    bail!(
+                        "cannot write {}: the event {bad:?} is blank or has a line break, so it cannot be one line \
+                         of a transcript file; use `expect.transcript` instead",
+                        path.display()
+                    );
+                }
+                writes.push((path.clone(), lines.iter().map(|l| format!("{l}\n")).collect::<String>()));
             }
         }
         let text = std::fs::read_to_string(&self.path)
             .with_context(|| format!("cannot read {} to bless it", self.path.display()))?;
         let new =
             rewrite_text(&text, &self.changes).with_context(|| format!("cannot bless {}", self.path.display()))?;
-        std::fs::write(&self.path, new).with_context(|| format!("cannot write {}", self.path.display()))
+        toml::from_str::<case_format::Case>(new.trim_start_matches('\u{feff}'))
+            .with_context(|| format!("cannot bless {}: the rewritten case would not load", self.path.display()))?;
+        if new != text {
+            writes.push((self.path.clone(), new));
+        }
+        for (path, text) in writes {
+            crate::build::cache::write_atomically(&path, text.as_bytes())?;
+        }
+        Ok(())
+    }
+
+    /// The files it rewrites and their keys, e.g. `expect.result,
+    /// expect.transcript-file (cases/x.transcript)`.
+    pub fn keys_and_files(&self) -> String {
+        let shown = |c: &Change| match c {
+            Change::TranscriptFile(path, _) => format!("{} ({})", c.key(), path.display()),
+            _ => c.key().to_string(),
+        };
+        self.changes.iter().map(shown).collect::<Vec<_>>().join(", ")
     }
 
     /// The keys it rewrites, e.g. `expect.result, expect.transcript`.
@@ -159,6 +198,10 @@ impl Rewrite {
 
 /// Apply `changes` to a case file's text, keeping everything else as it is.
 pub fn rewrite_text(text: &str, changes: &[Change]) -> Result<String> {
+    // toml_edit keeps neither a byte order mark nor CRLF line ends: put them
+    // back, so a rewrite changes only the values.
+    let (bom, text) = text.strip_prefix('\u{feff}').map_or(("", text), |rest| ("\u{feff}", rest));
+    let crlf = text.contains("\r\n");
     let mut doc: DocumentMut = text.parse().context("the case file is not valid TOML")?;
     let expect = doc
         .get_mut("expect")
@@ -175,7 +218,9 @@ pub fn rewrite_text(text: &str, changes: &[Change]) -> Result<String> {
             Change::TranscriptFile(..) => {}
         }
     }
-    Ok(doc.to_string())
+    let out = doc.to_string();
+    let out = if crlf { out.replace("\r\n", "\n").replace('\n', "\r\n") } else { out };
+    Ok(format!("{bom}{out}"))
 }
 
 /// Replace a value, keeping the whitespace and comment around it, or add it.
@@ -237,6 +282,16 @@ transcript = ["a", "b"]  # events comment
     }
 
     #[test]
+    fn keeps_crlf_line_ends_and_a_byte_order_mark() {
+        let crlf = format!("\u{feff}{}", CASE.replace('\n', "\r\n"));
+        let changes = [Change::Result(Some("\"x\"".into())), Change::Transcript(vec!["e".into()])];
+        let out = rewrite_text(&crlf, &changes).unwrap();
+        assert!(out.starts_with('\u{feff}'), "{out:?}");
+        assert!(!out.replace("\r\n", "").contains('\n'), "{out:?}");
+        assert_eq!(out.replace("\r\n", "\n"), format!("\u{feff}{}", rewrite_text(CASE, &changes).unwrap()));
+    }
+
+    #[test]
     fn switches_between_result_and_trap() {
         let out = rewrite_text(CASE, &[Change::Trap(Some("unreachable".into())), Change::Result(None)]).unwrap();
         assert!(out.contains("trap = \"unreachable\"\n"), "{out}");
@@ -244,6 +299,58 @@ transcript = ["a", "b"]  # events comment
         assert!(out.contains("# A case with comments everywhere.") && out.contains("# closing comment"), "{out}");
         let back = rewrite_text(&out, &[Change::Result(Some("\"x\"".into())), Change::Trap(None)]).unwrap();
         assert!(back.contains("result = '\"x\"'") && !back.contains("trap"), "{back}");
+    }
+
+    /// A rewrite whose sidecar is refused writes nothing at all, not even
+    /// the case file's own change.
+    #[test]
+    fn a_refused_sidecar_stops_every_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let case = dir.path().join("cases/self.toml");
+        std::fs::create_dir_all(case.parent().unwrap()).unwrap();
+        std::fs::write(&case, CASE).unwrap();
+        let outside = dir.path().join("victim.txt");
+        std::fs::write(&outside, "precious\n").unwrap();
+        for target in [case.clone(), case.parent().unwrap().join("../victim.txt"), "/etc/passwd".into()] {
+            let rewrite = Rewrite {
+                path: case.clone(),
+                changes: vec![
+                    Change::Result(Some("\"new\"".into())),
+                    Change::TranscriptFile(target.clone(), vec!["x".into()]),
+                ],
+            };
+            let e = format!("{:#}", rewrite.apply().unwrap_err());
+            assert!(e.contains("refusing to write the transcript file"), "{}: {e}", target.display());
+            assert_eq!(std::fs::read_to_string(&case).unwrap(), CASE);
+            assert_eq!(std::fs::read_to_string(&outside).unwrap(), "precious\n");
+        }
+        // A sidecar inside the folder is written, with the case file.
+        let sidecar = case.parent().unwrap().join("self.transcript");
+        std::fs::write(&sidecar, "old\n").unwrap();
+        let rewrite = Rewrite {
+            path: case.clone(),
+            changes: vec![
+                Change::Result(Some("\"new\"".into())),
+                Change::TranscriptFile(sidecar.clone(), vec!["x".into()]),
+            ],
+        };
+        rewrite.apply().unwrap();
+        assert_eq!(std::fs::read_to_string(&sidecar).unwrap(), "x\n");
+        assert!(std::fs::read_to_string(&case).unwrap().contains("result = '\"new\"'"));
+        // An event that cannot be one line of the sidecar is refused.
+        let bad =
+            Rewrite { path: case.clone(), changes: vec![Change::TranscriptFile(sidecar.clone(), vec!["a\nb".into()])] };
+        assert!(format!("{:#}", bad.apply().unwrap_err()).contains("line break"));
+        assert_eq!(std::fs::read_to_string(&sidecar).unwrap(), "x\n");
+        // No temporary file is left behind.
+        let left: Vec<_> = std::fs::read_dir(case.parent().unwrap()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(left.len(), 2, "{left:?}");
+    }
+
+    #[test]
+    fn only_a_yes_turns_bless_on() {
+        assert!(turns_on("1") && turns_on("true") && turns_on("YES") && turns_on("on"));
+        assert!(!turns_on("false") && !turns_on("0") && !turns_on("") && !turns_on("no") && !turns_on("off"));
     }
 
     #[test]

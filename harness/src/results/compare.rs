@@ -23,6 +23,9 @@ pub struct Changes<'a> {
     pub skipped: Vec<(&'a CaseResult, &'a CaseResult)>,
     /// `(what, old, new)` for every recorded version that differs.
     pub versions: Vec<(String, String, String)>,
+    /// The new run ran no case at all (every case skipped, or none found):
+    /// nothing was compared, which must never read as "no regressions".
+    pub nothing_ran: bool,
 }
 
 /// Compare `old` with `new`.
@@ -45,8 +48,12 @@ pub fn changes<'a>(old: &'a Report, new: &'a Report) -> Changes<'a> {
     }
     out.added = new_cases.iter().filter(|(name, _)| !old_cases.contains_key(*name)).map(|(_, c)| *c).collect();
     out.versions = version_changes(&old.environment, &new.environment);
+    out.nothing_ran = new.cases.iter().all(|c| c.outcome.works().is_none());
     out
 }
+
+/// What the new run ran: when nothing, the line that says so.
+const NOTHING_RAN: &str = "the new run ran no case (every case was skipped or removed): nothing was compared";
 
 /// Every setup difference: host, rustc, commit, and each crate whose set of
 /// resolved versions (with their sources) differs.
@@ -84,8 +91,8 @@ fn version_changes(old: &Environment, new: &Environment) -> Vec<(String, String,
 }
 
 fn commit(env: &Environment) -> String {
-    let short = &env.commit[..env.commit.len().min(12)];
-    if env.dirty == Some(true) { format!("{short} (dirty)") } else { short.to_string() }
+    let short: String = env.commit.chars().take(12).collect();
+    if env.dirty == Some(true) { format!("{short} (dirty)") } else { short }
 }
 
 impl Changes<'_> {
@@ -137,14 +144,26 @@ impl Changes<'_> {
         section(&mut out, "changed failures", self.changed.iter().map(changed));
         section(&mut out, "skipped in one run (not compared)", self.skipped.iter().map(pair));
         section(&mut out, "version changes", self.versions.iter().map(|(w, o, n)| format!("  {w}: {o} → {n}")));
+        if self.nothing_ran {
+            let _ = writeln!(out, "\n{NOTHING_RAN}");
+        }
         let _ = writeln!(out, "\n{}", self.tally());
         out
+    }
+
+    /// Whether `compare` must exit non-zero: a regression, or a new run
+    /// that ran nothing.
+    pub fn failed(&self) -> bool {
+        !self.regressions.is_empty() || self.nothing_ran
     }
 
     /// A Markdown table of case changes and one of version changes, to
     /// paste into a pull request.
     pub fn markdown(&self, old_name: &str, new_name: &str) -> String {
         let mut out = format!("**Conformance: {}** (`{old_name}` → `{new_name}`)\n", self.tally());
+        if self.nothing_ran {
+            let _ = writeln!(out, "\n**{NOTHING_RAN}**");
+        }
         let mut rows = Vec::new();
         let mut pairs = |kind: &str, list: &[(&CaseResult, &CaseResult)]| {
             for (o, n) in list {
@@ -193,9 +212,10 @@ fn opt(s: Option<&String>) -> &str {
     s.map_or("", String::as_str)
 }
 
-/// A table row; `|` inside a cell would end the cell.
+/// A table row; `|` inside a cell would end the cell, and a line break the
+/// row.
 fn row(cells: &[&str]) -> String {
-    let cells: Vec<_> = cells.iter().map(|c| c.replace('|', "\\|")).collect();
+    let cells: Vec<_> = cells.iter().map(|c| c.replace('|', "\\|").replace(['\r', '\n'], " ")).collect();
     format!("| {} |\n", cells.join(" | "))
 }
 
@@ -214,6 +234,7 @@ mod tests {
             summary: summary.map(Into::into),
             reason: None,
             blessed: false,
+            config: Vec::new(),
         }
     }
 
@@ -313,6 +334,30 @@ mod tests {
         assert!(md.contains("| regression | `a` | pass | timed out | timed out after 100 ms |\n"), "{md}");
         assert!(md.contains("| changed failure | `d` | fail | fail | trap a \\| b → trap c |\n"), "{md}");
         assert!(md.contains("| wasmtime | 48.0.8 | 49.0.0 (path) |\n"), "{md}");
+        assert_eq!(row(&["a\nb", "c"]), "| a b | c |\n");
+    }
+
+    #[test]
+    fn a_non_ascii_commit_is_shortened_by_chars() {
+        let (mut old, new) = reports();
+        old.environment.commit = "ééééééééééééééé".into();
+        let c = changes(&old, &new);
+        assert_eq!(c.versions[0], ("commit".into(), "éééééééééééé".into(), "bbbb".into()));
+    }
+
+    #[test]
+    fn a_new_run_that_ran_nothing_fails_the_comparison() {
+        let (old, mut new) = reports();
+        assert!(!changes(&old, &old).failed());
+        for case in &mut new.cases {
+            case.outcome = Outcome::Skipped;
+        }
+        let c = changes(&old, &new);
+        assert!(c.nothing_ran && c.failed());
+        assert!(c.text("a", "b").contains("ran no case"));
+        assert!(c.markdown("a", "b").contains("ran no case"));
+        new.cases.clear();
+        assert!(changes(&old, &new).failed());
     }
 
     #[test]

@@ -19,6 +19,7 @@ use anyhow::{Context, Result, anyhow, bail};
 use toml_edit::{Document, Item, TableLike};
 
 use case_format::Source;
+use case_format::discover::CASE_EXTENSIONS;
 
 /// The section that lists known failures; the only key of the file.
 const KNOWN_FAILURES: &str = "known-failures";
@@ -79,10 +80,8 @@ impl Expectations {
                 _ => None,
             }
             .ok_or_else(|| anyhow!("{at}: the entry for `{name}` needs a reason: a non-empty string"))?;
-            let case_file = cases_root.join(format!("{name}.toml"));
-            let case = case_file
-                .canonicalize()
-                .map_err(|_| anyhow!("{at}: unknown case `{name}`: there is no {}", case_file.display()))?;
+            let case = case_file(cases_root, name)
+                .map_err(|tried| anyhow!("{at}: unknown case `{name}`: there is no {}", tried.join(" or ")))?;
             // `path:line`, without the column: the whole line is what goes.
             let line = at.rsplit_once(':').map_or(at.as_str(), |(line, _col)| line);
             by_case.insert(case, Entry { name: name.to_string(), reason: reason.to_string(), at: line.to_string() });
@@ -99,6 +98,16 @@ impl Expectations {
     }
 }
 
+/// The case file a name stands for: `<name>.toml` or `<name>.wast`
+/// (discovery refuses both at once). `Err` lists the paths tried.
+fn case_file(cases_root: &Path, name: &str) -> Result<PathBuf, Vec<String>> {
+    let candidates = CASE_EXTENSIONS.map(|ext| cases_root.join(format!("{name}.{ext}")));
+    candidates
+        .iter()
+        .find_map(|c| c.canonicalize().ok())
+        .ok_or_else(|| candidates.iter().map(|c| c.display().to_string()).collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -111,6 +120,7 @@ mod tests {
         std::fs::create_dir_all(cases.join("sub")).unwrap();
         std::fs::write(cases.join("a.toml"), "").unwrap();
         std::fs::write(cases.join("sub/b.toml"), "").unwrap();
+        std::fs::write(cases.join("sub/c.wast"), "").unwrap();
         let file = dir.path().join("host.toml");
         std::fs::write(&file, expectations).unwrap();
         (dir, file, cases)
@@ -136,6 +146,14 @@ mod tests {
         assert_eq!(b.at, format!("{}:5", file.display()));
         assert_eq!(exp.lookup(&cases.join("a.toml")).unwrap().at, format!("{}:3", file.display()));
         assert!(exp.lookup(&file).is_none());
+        assert!(exp.lookup(&cases.join("sub/c.wast")).is_none());
+    }
+
+    #[test]
+    fn wast_scripts_are_found_by_name_too() {
+        let (_dir, file, cases) = setup("[known-failures]\n\"sub/c\" = \"reason c\"\n");
+        let exp = Expectations::load(&file, &cases).unwrap();
+        assert_eq!(exp.lookup(&cases.join("sub/c.wast")).unwrap().reason, "reason c");
     }
 
     #[test]
@@ -148,7 +166,7 @@ mod tests {
     fn bad_entries_name_their_line() {
         assert_eq!(
             error("[known-failures]\na = \"r\"\nnope = \"r\"\n"),
-            ":3:1: unknown case `nope`: there is no CASES/nope.toml"
+            ":3:1: unknown case `nope`: there is no CASES/nope.toml or CASES/nope.wast"
         );
         assert_eq!(
             error("[known-failures]\n\na = \"  \"\n"),

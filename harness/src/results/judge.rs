@@ -32,11 +32,19 @@ pub struct CaseRun {
     /// When the observation differs from the expectation: the rewrite that
     /// would make the case expect it, or why there is none.
     pub bless: Option<Result<Rewrite, String>>,
+    /// The flagged runtime features the case turned on (`[config]`).
+    pub features: Vec<String>,
 }
 
 impl CaseRun {
     pub fn pass() -> CaseRun {
-        CaseRun { outcome: Outcome::Pass, message: String::new(), summary: String::new(), bless: None }
+        CaseRun {
+            outcome: Outcome::Pass,
+            message: String::new(),
+            summary: String::new(),
+            bless: None,
+            features: Vec::new(),
+        }
     }
 }
 
@@ -97,6 +105,7 @@ impl Judge {
             summary: (failed && !run.summary.is_empty()).then_some(run.summary),
             reason: known.map(|e| e.reason.clone()),
             blessed,
+            config: run.features,
         });
         result
     }
@@ -104,7 +113,7 @@ impl Judge {
     /// Rewrite a case file and say so, as each one happens.
     fn bless(&self, rewrite: &Rewrite) -> Result<(), String> {
         rewrite.apply().map_err(|e| render::render(&e))?;
-        let what = format!("{} ({})", self.shown(&rewrite.path), rewrite.keys());
+        let what = format!("{} ({})", self.shown(&rewrite.path), rewrite.keys_and_files());
         println!("blessed {what}");
         self.blessed.lock().unwrap().push(what);
         Ok(())
@@ -131,6 +140,7 @@ impl Judge {
                     summary: None,
                     reason: None,
                     blessed: false,
+                    config: Vec::new(),
                 },
             })
             .collect()

@@ -88,6 +88,10 @@ pub struct CaseResult {
     pub reason: Option<String>,
     /// Whether bless rewrote the case file in this run.
     pub blessed: bool,
+    /// The flagged runtime features the case turned on (`[config]`), e.g.
+    /// `more-async-builtins`; empty for most cases.
+    #[serde(default)]
+    pub config: Vec<String>,
 }
 
 /// A run's report: what ran on what, and how each case ended.
@@ -116,7 +120,9 @@ impl Report {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
         }
-        std::fs::write(path, json + "\n").with_context(|| format!("cannot write report {}", path.display()))
+        // Atomically: a run killed while writing leaves the old report whole.
+        crate::build::cache::write_atomically(path, (json + "\n").as_bytes())
+            .with_context(|| format!("cannot write report {}", path.display()))
     }
 
     /// Read a report, refusing versions this harness does not know.
@@ -124,12 +130,18 @@ impl Report {
         let text = std::fs::read_to_string(path).with_context(|| format!("cannot read report {}", path.display()))?;
         let version: serde_json::Value =
             serde_json::from_str(&text).with_context(|| format!("{}: not JSON", path.display()))?;
-        match version.get("report_version").and_then(serde_json::Value::as_u64) {
-            Some(v) if v == u64::from(REPORT_VERSION) => {}
+        match version.get("report_version") {
+            Some(v) if v.as_u64() == Some(u64::from(REPORT_VERSION)) => {}
             Some(v) => bail!("{}: report_version {v}; this harness reads version {REPORT_VERSION}", path.display()),
             None => bail!("{}: not a harness report (no report_version)", path.display()),
         }
-        serde_json::from_str(&text).with_context(|| format!("{}: not a valid report", path.display()))
+        let report: Report =
+            serde_json::from_str(&text).with_context(|| format!("{}: not a valid report", path.display()))?;
+        let mut names = std::collections::BTreeSet::new();
+        if let Some(twice) = report.cases.iter().find(|c| !names.insert(c.name.as_str())) {
+            bail!("{}: the case `{}` is listed twice; a report has each case once", path.display(), twice.name);
+        }
+        Ok(report)
     }
 }
 
@@ -147,6 +159,7 @@ mod tests {
             summary: None,
             reason: None,
             blessed: false,
+            config: Vec::new(),
         };
         let env = Environment {
             host: "wasmtime".into(),
@@ -160,5 +173,20 @@ mod tests {
         assert_eq!(report.totals.len(), Outcome::ALL.len());
         assert_eq!((report.totals[&Outcome::Pass], report.totals[&Outcome::TimedOut]), (2, 1));
         assert_eq!(report.totals[&Outcome::Fail], 0);
+
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.json");
+        let mut twice = report.clone();
+        for (i, case) in twice.cases.iter_mut().enumerate() {
+            case.name = format!("case-{i}");
+        }
+        twice.write(&path).unwrap();
+        assert_eq!(Report::read(&path).unwrap(), twice);
+        twice.cases[1].name = "other".into();
+        twice.cases[2].name = "other".into();
+        twice.write(&path).unwrap();
+        assert!(Report::read(&path).unwrap_err().to_string().contains("`other` is listed twice"));
+        std::fs::write(&path, "{\"report_version\": \"1\"}").unwrap();
+        assert!(Report::read(&path).unwrap_err().to_string().contains("report_version \"1\""));
     }
 }

@@ -12,13 +12,14 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Instant;
 
 use anyhow::{Context as _, Result};
-use case_format::{Case, CaseFile};
+use case_format::{Case, CaseFile, Features, Link};
 use libtest_mimic::{Failed, Trial};
 use wasmtime::component::InstancePre;
 
 use crate::build::cache::DiskCache;
 use crate::build::compose;
 use crate::build::guests::{GuestDirs, Guests};
+use crate::build::local;
 use crate::check::{self, render};
 use crate::exec;
 use crate::host::{Ctx, Runtime};
@@ -33,6 +34,7 @@ fn broken(ctx: &render::Context<'_>, error: &anyhow::Error, observed: Option<&ex
         message: render::failure(ctx, &render::render(error), stdout, stderr, None),
         summary: render::one_line(&format!("{error:#}")),
         bless: None,
+        features: Vec::new(),
     }
 }
 
@@ -50,8 +52,21 @@ pub struct Suite {
     composed_dir: PathBuf,
     cache: DiskCache,
     guests: Shared<Guests>,
-    runtime: Shared<Runtime>,
-    chains: Mutex<HashMap<Vec<String>, Arc<Shared<Chain>>>>,
+    /// One engine per combination of flagged features cases turn on.
+    runtimes: Mutex<HashMap<Features, Arc<Shared<Runtime>>>>,
+    chains: Mutex<HashMap<ChainKey, Arc<Shared<Chain>>>>,
+}
+
+/// A chain within a run: the engine's features and each entry's identity.
+type ChainKey = (Features, Vec<PartKey>);
+
+/// What identifies a chain entry within a run: a guest by its name (its
+/// bytes are fixed for the run), a case's own component by its compiled
+/// bytes' digest, since two cases may give different text one local name.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum PartKey {
+    Guest(String),
+    Local([u8; 32]),
 }
 
 /// The project's folders. cargo and nextest say at run time where this
@@ -70,13 +85,14 @@ impl Suite {
         let target = root.join("target");
         let guest_dirs = GuestDirs { src: root.join("guests"), wit: root.join("wit"), target: target.join("guests") };
         let known_guests = guest_dirs.names()?;
+        crate::build::sweep_temporaries(&target.join("cache"));
         Ok(Suite {
             guest_dirs,
             known_guests,
             composed_dir: target.join("composed"),
             cache: DiskCache::new(target.join("cache")),
             guests: OnceLock::new(),
-            runtime: OnceLock::new(),
+            runtimes: Mutex::new(HashMap::new()),
             chains: Mutex::new(HashMap::new()),
         })
     }
@@ -85,7 +101,9 @@ impl Suite {
     /// one process can measure several runs on one engine (the benchmark).
     pub fn with_runtime(root: &Path, runtime: Arc<Runtime>) -> Result<Suite> {
         let suite = Suite::new(root)?;
-        let _ = suite.runtime.set(Ok(runtime));
+        let slot = Arc::new(OnceLock::new());
+        let _ = slot.set(Ok(runtime));
+        suite.runtimes.lock().unwrap().insert(Features::default(), slot);
         Ok(suite)
     }
 
@@ -108,21 +126,29 @@ impl Suite {
 
     /// Load, compose, run and compare one case.
     pub fn run_case(&self, path: &Path) -> CaseRun {
-        self.try_case(path).unwrap_or_else(|broken| broken)
+        let mut features = Vec::new();
+        let mut run = self.try_case(path, &mut features).unwrap_or_else(|broken| *broken);
+        run.features = features;
+        run
     }
 
-    /// `Err` is a case that could not be run or compared.
-    fn try_case(&self, path: &Path) -> Result<CaseRun, CaseRun> {
+    /// `Err` is a case that could not be run or compared (boxed: a failure
+    /// message is large, a pass is not).
+    fn try_case(&self, path: &Path, features: &mut Vec<String>) -> Result<CaseRun, Box<CaseRun>> {
         let mut ctx = render::Context::new(path);
-        let fail = |ctx: &render::Context<'_>, e: anyhow::Error| broken(ctx, &e, None);
+        let fail = |ctx: &render::Context<'_>, e: anyhow::Error| Box::new(broken(ctx, &e, None));
+        if case_format::is_wast(path) {
+            return Ok(self.wast_case(path));
+        }
         let loaded = Case::load(path, &self.known_guests).map_err(|e| fail(&ctx, e))?;
         let names = loaded.case.chain_names();
+        *features = loaded.case.config.enabled().into_iter().map(String::from).collect();
         ctx.description = Some(&loaded.case.description);
         ctx.chain = &names;
-        let chain = self.chain(&names).map_err(|e| fail(&ctx, e))?;
+        let chain = self.chain(&loaded.case.config, &loaded.chain).map_err(|e| fail(&ctx, e))?;
         ctx.composed = Some(&chain.path);
         let observed = exec::run(&chain.pre, &loaded).map_err(|e| fail(&ctx, e))?;
-        let comparison = check::compare(&loaded, &observed).map_err(|e| broken(&ctx, &e, Some(&observed)))?;
+        let comparison = check::compare(&loaded, &observed).map_err(|e| Box::new(broken(&ctx, &e, Some(&observed))))?;
         if comparison.passed() {
             return Ok(CaseRun::pass());
         }
@@ -137,15 +163,44 @@ impl Suite {
             message: render::failure(&ctx, &body, &observed.stdout, &observed.stderr, command.as_deref()),
             summary: check::summary(&observed, &comparison),
             bless: Some(proposal),
+            features: Vec::new(),
         })
+    }
+
+    /// Run a `.wast` script. It passes when every directive did; there is
+    /// nothing to bless, since a script states its expectations in wat.
+    fn wast_case(&self, path: &Path) -> CaseRun {
+        // A script's opening `;;` line says what it checks, like a TOML
+        // case's `description`.
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        let description = text.lines().next().and_then(|l| l.strip_prefix(";;")).map(str::trim);
+        let ctx = render::Context { description: description.filter(|d| !d.is_empty()), ..render::Context::new(path) };
+        // Scripts may use every async feature wasmtime 48 has behind a flag
+        // (stackful lifts, the more-async built-ins, error-context); one
+        // that uses none runs as without them.
+        let features =
+            Features { more_async_builtins: true, async_stackful: true, error_context: true, threading: false };
+        let ran = self
+            .runtime(&features)
+            .map_err(|error| exec::wast::Failure { timed_out: None, error })
+            .and_then(|runtime| exec::wast::run(&runtime.engine, path, exec::wast::TIME_LIMIT));
+        let Err(failure) = ran else { return CaseRun::pass() };
+        let mut run = broken(&ctx, &failure.error, None);
+        if failure.timed_out.is_some() {
+            run.outcome = Outcome::TimedOut;
+        }
+        run.bless = Some(Err("a .wast script states its expectations in wat; edit the script".into()));
+        run
     }
 
     pub fn guests(&self) -> Result<Arc<Guests>> {
         shared(&self.guests, || self.guest_dirs.build())
     }
 
-    pub fn runtime(&self) -> Result<Arc<Runtime>> {
-        shared(&self.runtime, Runtime::new)
+    /// The engine for a set of features, made at most once per process.
+    pub fn runtime(&self, features: &Features) -> Result<Arc<Runtime>> {
+        let slot = Arc::clone(self.runtimes.lock().unwrap().entry(features.clone()).or_default());
+        shared(&slot, || Runtime::new(features))
     }
 
     /// The on-disk cache and what it did so far in this process.
@@ -154,21 +209,46 @@ impl Suite {
     }
 
     /// The composed and compiled chain, built at most once per process and
-    /// loaded from the disk cache when an earlier run built it.
-    pub fn chain(&self, names: &[String]) -> Result<Arc<Chain>> {
-        let slot = Arc::clone(self.chains.lock().unwrap().entry(names.to_vec()).or_default());
+    /// loaded from the disk cache when an earlier run built it. A case's own
+    /// components are compiled here, for every case that names them: that
+    /// takes microseconds, and a syntax error then fails only that case.
+    pub fn chain(&self, features: &Features, links: &[Link]) -> Result<Arc<Chain>> {
+        let locals = links
+            .iter()
+            .map(|link| match link {
+                Link::Guest(_) => Ok(None),
+                Link::Wat(wat) => local::compile(wat).map(Some),
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let key = links
+            .iter()
+            .zip(&locals)
+            .map(|(link, compiled)| match compiled {
+                Some(c) => PartKey::Local(c.digest),
+                None => PartKey::Guest(link.name().to_string()),
+            })
+            .collect();
+        let slot = Arc::clone(self.chains.lock().unwrap().entry((features.clone(), key)).or_default());
         let mut first = false;
         let chain = shared(&slot, || {
             first = true;
-            let guests = self.guests()?;
-            let parts = names
-                .iter()
-                .map(|n| Ok(compose::Part { name: n, bytes: &guests.get(n)?.bytes }))
-                .collect::<Result<Vec<_>>>()?;
-            let runtime = self.runtime()?;
-            std::fs::create_dir_all(&self.composed_dir)
-                .with_context(|| format!("cannot create {}", self.composed_dir.display()))?;
-            let path = self.composed_dir.join(format!("{}.wasm", names.join("+")));
+            // A chain of case-local components alone needs no guest build.
+            let guests = if locals.iter().all(Option::is_some) { None } else { Some(self.guests()?) };
+            let mut parts = Vec::new();
+            let mut labels = Vec::new();
+            for (link, compiled) in links.iter().zip(&locals) {
+                let (bytes, label) = match compiled {
+                    Some(c) => (c.bytes.as_slice(), c.label.as_str()),
+                    None => {
+                        let guests = guests.as_ref().context("the guests were not built")?;
+                        (guests.get(link.name())?.bytes.as_slice(), link.name())
+                    }
+                };
+                parts.push(compose::Part { name: link.name(), bytes });
+                labels.push(label);
+            }
+            let runtime = self.runtime(features)?;
+            let path = self.composed_dir.join(inspect_name(&labels));
             let component = self.cache.get_or_build(&runtime.engine, &parts, &path)?;
             let pre = runtime.link(&component).with_context(|| format!("composed chain: {}", path.display()))?;
             Ok(Chain { path, pre })
@@ -180,8 +260,52 @@ impl Suite {
     }
 }
 
+/// Longest file name of an inspect copy, in bytes: with the temporary
+/// suffix of an atomic write it stays below the usual 255-byte limit.
+const MAX_INSPECT_NAME: usize = 180;
+
+/// The inspect copy's file name, `<guest>+<guest>.wasm`; a chain too long
+/// for one file name keeps its start and ends in a hash of all the names,
+/// so every chain the composer accepts can run.
+fn inspect_name(names: &[&str]) -> String {
+    let joined = names.join("+");
+    if joined.len() + ".wasm".len() <= MAX_INSPECT_NAME {
+        return format!("{joined}.wasm");
+    }
+    let mut hasher = crate::build::cache::StableHasher::new();
+    names.iter().for_each(|n| hasher.field(n.as_bytes()));
+    let hash = &hasher.hex()[..16];
+    let mut keep = MAX_INSPECT_NAME - "+...-.wasm".len() - hash.len();
+    while !joined.is_char_boundary(keep) {
+        keep -= 1;
+    }
+    format!("{}+...-{hash}.wasm", &joined[..keep])
+}
+
 /// Initialise once; every caller gets the value or the same error, rendered
 /// with its causes.
 fn shared<T>(slot: &Shared<T>, init: impl FnOnce() -> Result<T>) -> Result<Arc<T>> {
     slot.get_or_init(|| init().map(Arc::new).map_err(|e| render::render(&e))).clone().map_err(anyhow::Error::msg)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refs(v: &[String]) -> Vec<&str> {
+        v.iter().map(String::as_str).collect()
+    }
+
+    #[test]
+    fn long_chains_get_short_distinct_file_names() {
+        assert_eq!(inspect_name(&["guest-async", "guest-sync"]), "guest-async+guest-sync.wasm");
+        let long: Vec<String> = (0..30).map(|i| format!("guest-async-sync-import-{i}")).collect();
+        let name = inspect_name(&refs(&long));
+        assert!(name.len() <= MAX_INSPECT_NAME && name.starts_with("guest-async-sync-import-0+"), "{name}");
+        let mut other = long.clone();
+        other.swap(28, 29);
+        assert_ne!(inspect_name(&refs(&other)), name);
+        let wide: Vec<String> = (0..60).map(|_| "é".repeat(7)).collect();
+        assert!(inspect_name(&refs(&wide)).len() <= MAX_INSPECT_NAME);
+    }
 }

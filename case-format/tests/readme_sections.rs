@@ -1,0 +1,25 @@
+//! The README's generated sections must be what the code gives today:
+//! the scripted guest's steps (`case_format::script::STEPS`). Regenerate
+//! with `README_BLESS=1 cargo test -p case-format --test readme_sections`.
+
+use std::path::Path;
+
+use case_format::{readme, script};
+
+#[test]
+fn readme_lists_every_scripted_step() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let wanted = readme::splice(&text, script::STEPS_BEGIN, script::STEPS_END, &script::steps_table())
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    if wanted == text {
+        return;
+    }
+    let bless = std::env::var_os("README_BLESS").is_some_and(|v| v == "1");
+    assert!(
+        bless && std::env::var_os("CI").is_none(),
+        "README.md's table of scripted steps is stale; regenerate it with\n    \
+         README_BLESS=1 cargo test -p case-format --test readme_sections\nand commit README.md"
+    );
+    std::fs::write(&path, wanted).unwrap();
+}

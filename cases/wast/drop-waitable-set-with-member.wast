@@ -1,0 +1,36 @@
+;; definitions.py WaitableSet.drop: `trap_if(len(self.elems) > 0)`; dropping a waitable set that still has a member (here a stream end joined to it) traps, and the trapped instance cannot be entered again, while the same set can be dropped once the member has left it with waitable.join(h, 0).
+(component definition $T
+  (type $ST (stream u8))
+  (core module $M
+    (import "" "stream.new" (func $stream.new (result i64)))
+    (import "" "waitable-set.new" (func $waitable-set.new (result i32)))
+    (import "" "waitable-set.drop" (func $waitable-set.drop (param i32)))
+    (import "" "waitable.join" (func $waitable.join (param i32 i32)))
+    ;; Joins a new stream's readable end to a new set, optionally takes it out
+    ;; again, then drops the set.
+    (func (export "drop-set") (param $leave-first i32) (result i32)
+      (local $set i32) (local $r i32)
+      (local.set $set (call $waitable-set.new))
+      (local.set $r (i32.wrap_i64 (call $stream.new)))
+      (call $waitable.join (local.get $r) (local.get $set))
+      (if (local.get $leave-first) (then (call $waitable.join (local.get $r) (i32.const 0))))
+      (call $waitable-set.drop (local.get $set))
+      (i32.const 1)
+    )
+  )
+  (canon stream.new $ST (core func $stream.new))
+  (canon waitable-set.new (core func $waitable-set.new))
+  (canon waitable-set.drop (core func $waitable-set.drop))
+  (canon waitable.join (core func $waitable.join))
+  (core instance $m (instantiate $M (with "" (instance
+    (export "stream.new" (func $stream.new))
+    (export "waitable-set.new" (func $waitable-set.new))
+    (export "waitable-set.drop" (func $waitable-set.drop))
+    (export "waitable.join" (func $waitable.join))
+  ))))
+  (func (export "drop-set") (param "leave-first" bool) (result u32) (canon lift (core func $m "drop-set")))
+)
+(component instance $a $T)
+(assert_return (invoke "drop-set" (bool.const true)) (u32.const 1))
+(assert_trap (invoke "drop-set" (bool.const false)) "cannot drop waitable set")
+(assert_trap (invoke "drop-set" (bool.const true)) "cannot enter component instance")

@@ -1,0 +1,68 @@
+;; definitions.py WaitableSet.drop: `trap_if(self.num_waiting > 0)`; dropping a waitable set that a suspended task is waiting on (its callback returned WAIT on it) traps, and dropping one nobody waits on does not.
+(component definition $T
+  (component $C
+    (core module $M
+      (import "" "waitable-set.new" (func $waitable-set.new (result i32)))
+      (import "" "waitable-set.drop" (func $waitable-set.drop (param i32)))
+      (global $set (mut i32) (i32.const 0))
+      (func (export "wait-on-it") (result i32)
+        (global.set $set (call $waitable-set.new))
+        (i32.or (i32.const 2 (; WAIT ;)) (i32.shl (global.get $set) (i32.const 4)))
+      )
+      (func (export "drop-it") (call $waitable-set.drop (global.get $set)))
+      (func (export "drop-a-new-one") (call $waitable-set.drop (call $waitable-set.new)))
+      (func (export "unreachable-cb") (param i32 i32 i32) (result i32) unreachable)
+    )
+    (canon waitable-set.new (core func $waitable-set.new))
+    (canon waitable-set.drop (core func $waitable-set.drop))
+    (core instance $m (instantiate $M (with "" (instance
+      (export "waitable-set.new" (func $waitable-set.new))
+      (export "waitable-set.drop" (func $waitable-set.drop))
+    ))))
+    (func (export "wait-on-it") async
+      (canon lift (core func $m "wait-on-it") async (callback (core func $m "unreachable-cb"))))
+    (func (export "drop-it") (canon lift (core func $m "drop-it")))
+    (func (export "drop-a-new-one") (canon lift (core func $m "drop-a-new-one")))
+  )
+
+  (component $D
+    (import "wait-on-it" (func $wait-on-it async))
+    (import "drop-it" (func $drop-it))
+    (import "drop-a-new-one" (func $drop-a-new-one))
+    (core module $Memory (memory (export "mem") 1))
+    (core instance $memory (instantiate $Memory))
+    (core module $M
+      (import "" "wait-on-it" (func $wait-on-it (result i32)))
+      (import "" "drop-it" (func $drop-it))
+      (import "" "drop-a-new-one" (func $drop-a-new-one))
+      (func (export "run") (result i32)
+        (local $ret i32)
+        (call $drop-a-new-one)
+        (local.set $ret (call $wait-on-it))
+        (if (i32.ne (i32.and (local.get $ret) (i32.const 0xf)) (i32.const 1 (; STARTED ;)))
+          (then unreachable))
+        (call $drop-it)
+        (i32.const 0)
+      )
+    )
+    (canon lower (func $wait-on-it) async (memory (core memory $memory "mem")) (core func $wait-on-it'))
+    (canon lower (func $drop-it) (core func $drop-it'))
+    (canon lower (func $drop-a-new-one) (core func $drop-a-new-one'))
+    (core instance $m (instantiate $M (with "" (instance
+      (export "wait-on-it" (func $wait-on-it'))
+      (export "drop-it" (func $drop-it'))
+      (export "drop-a-new-one" (func $drop-a-new-one'))
+    ))))
+    (func (export "run") async (result u32) (canon lift (core func $m "run")))
+  )
+
+  (instance $c (instantiate $C))
+  (instance $d (instantiate $D
+    (with "wait-on-it" (func $c "wait-on-it"))
+    (with "drop-it" (func $c "drop-it"))
+    (with "drop-a-new-one" (func $c "drop-a-new-one"))
+  ))
+  (func (export "run") (alias export $d "run"))
+)
+(component instance $a $T)
+(assert_trap (invoke "run") "cannot drop waitable set with waiters")
