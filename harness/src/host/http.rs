@@ -111,7 +111,7 @@ pub async fn exchange(
                 match response {
                     Ok(response) => read_response(acc, response).await,
                     Err(code) => {
-                        record(acc, format!("response error {}", http_error_code(&code)));
+                        record(acc, format!("response error {}", http_error_code(&code)))?;
                         Ok(())
                     }
                 }
@@ -121,7 +121,7 @@ pub async fn exchange(
             // After the response events, so the transcript does not depend on
             // when the request side finished.
             if let Err(e) = request_io {
-                record(acc, format!("request body error {}", http_error(&e)));
+                record(acc, format!("request body error {}", http_error(&e)))?;
             }
             wasmtime::error::Ok(())
         })
@@ -183,9 +183,9 @@ fn deflate(chunks: &[Vec<u8>]) -> Result<Vec<Vec<u8>>> {
 async fn read_response(acc: &Accessor<Ctx>, response: Response) -> wasmtime::Result<()> {
     let response = acc.with(|store| response.into_http(store, async { Ok(()) }))?;
     let (head, mut body) = response.into_parts();
-    record(acc, format!("response status {}", head.status.as_u16()));
+    record(acc, format!("response status {}", head.status.as_u16()))?;
     for line in fields("response header", &head.headers) {
-        record(acc, line);
+        record(acc, line)?;
     }
     let mut data = Vec::new();
     let mut trailers = None;
@@ -216,15 +216,19 @@ async fn read_response(acc: &Accessor<Ctx>, response: Response) -> wasmtime::Res
     } else {
         body_event("response body", &data)
     };
-    record(acc, event);
+    record(acc, event)?;
     if let Some(e) = error {
         // The body did not finish, so there are no trailers to speak of.
-        record(acc, format!("response body error {}", http_error(&e)));
+        record(acc, format!("response body error {}", http_error(&e)))?;
         return Ok(());
     }
     match trailers {
-        Some(map) => fields("response trailer", &map).for_each(|line| record(acc, line)),
-        None => record(acc, "response trailers none".into()),
+        Some(map) => {
+            for line in fields("response trailer", &map) {
+                record(acc, line)?;
+            }
+        }
+        None => record(acc, "response trailers none".into())?,
     }
     Ok(())
 }
@@ -262,6 +266,6 @@ fn body_event(prefix: &str, data: &[u8]) -> String {
     }
 }
 
-fn record(acc: &Accessor<Ctx>, event: String) {
-    acc.with(|mut store| store.data_mut().presets.events.push(event));
+fn record(acc: &Accessor<Ctx>, event: String) -> wasmtime::Result<()> {
+    acc.with(|mut store| store.data_mut().record(event))
 }

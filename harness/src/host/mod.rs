@@ -128,6 +128,21 @@ impl Ctx {
             http_hooks: http::Hooks,
         }
     }
+
+    /// Add an event to the transcript, charged to `limits.host-bytes` like
+    /// everything else the host keeps for the guests: every event, from a
+    /// guest's `record` or a preset, goes through here.
+    pub fn record(&mut self, event: String) -> wasmtime::Result<()> {
+        self.limits.hold(event_bytes(&event))?;
+        self.presets.events.push(event);
+        Ok(())
+    }
+}
+
+/// What keeping one transcript event costs the host: the `String` itself
+/// and its bytes, so that a flood of empty events is charged too.
+fn event_bytes(event: &str) -> usize {
+    size_of::<String>() + event.len()
 }
 
 impl WasiView for Ctx {

@@ -45,9 +45,8 @@ pub fn add_to_linker(linker: &mut Linker<Ctx>) -> wasmtime::Result<()> {
     scripted.func_new_concurrent("run", |acc, _ty, params, results| Box::pin(scripted_run(acc, params, results)))?;
     scripted.func_wrap("run-sync", |mut store: StoreContextMut<'_, Ctx>, (bundle,): (String,)| {
         let name = script_name(&bundle);
-        let events = &mut store.data_mut().presets.events;
-        events.push(format!("host: run-sync({name}) enter"));
-        events.push(format!("host: run-sync({name}) exit"));
+        store.data_mut().record(format!("host: run-sync({name}) enter"))?;
+        store.data_mut().record(format!("host: run-sync({name}) exit"))?;
         Ok((name,))
     })?;
     for name in ["run-with-stream", "run-with-future"] {
@@ -73,21 +72,13 @@ pub fn add_to_linker(linker: &mut Linker<Ctx>) -> wasmtime::Result<()> {
         .instance("local:local/scripted-stackful")?
         .func_new_concurrent("run", |acc, _ty, params, results| Box::pin(scripted_run(acc, params, results)))?;
     // Guests report their observations into the transcript, verbatim.
-    linker.root().instance("local:local/transcript")?.func_wrap(
-        "record",
-        |mut store: StoreContextMut<'_, Ctx>, (event,): (String,)| {
-            store.data_mut().limits.hold(event_bytes(&event))?;
-            store.data_mut().presets.events.push(event);
-            Ok(())
-        },
-    )?;
+    linker
+        .root()
+        .instance("local:local/transcript")?
+        .func_wrap("record", |mut store: StoreContextMut<'_, Ctx>, (event,): (String,)| {
+            store.data_mut().record(event)
+        })?;
     Ok(())
-}
-
-/// What keeping one transcript event costs the host: the `String` itself
-/// and its bytes, so that a flood of empty events is charged too.
-pub fn event_bytes(event: &str) -> usize {
-    size_of::<String>() + event.len()
 }
 
 /// `local:local/baz#foo`. Events count enters and exits separately (`enter
@@ -110,8 +101,7 @@ async fn baz_foo(acc: &Accessor<Ctx>, ty: ComponentFunc, params: &[Val], results
         let p = &mut ctx.presets;
         p.baz_enters += 1;
         let event = format!("baz.foo enter {}", p.baz_enters);
-        ctx.limits.hold(event_bytes(&event))?;
-        ctx.presets.events.push(event);
+        ctx.record(event)?;
         wasmtime::Result::<_>::Ok(Duration::from_millis(ctx.presets.baz.delay_ms))
     })?;
     let s = format!("{s} - entered host");
@@ -126,10 +116,7 @@ async fn baz_foo(acc: &Accessor<Ctx>, ty: ComponentFunc, params: &[Val], results
     acc.with(|mut a| {
         let ctx = a.data_mut();
         ctx.presets.baz_exits += 1;
-        let event = format!("baz.foo exit {}", ctx.presets.baz_exits);
-        ctx.limits.hold(event_bytes(&event))?;
-        ctx.presets.events.push(event);
-        wasmtime::Result::<_>::Ok(())
+        ctx.record(format!("baz.foo exit {}", ctx.presets.baz_exits))
     })?;
     results[0] = Val::String(format!("{s} - exited host"));
     Ok(())
@@ -147,16 +134,16 @@ async fn scripted_run(acc: &Accessor<Ctx>, params: &[Val], results: &mut [Val]) 
     };
     let name = script_name(bundle);
     let (delay, reenter) = acc.with(|mut a| {
-        let p = &mut a.data_mut().presets;
-        p.events.push(format!("host: run({name}) enter"));
-        (Duration::from_millis(p.scripted.delay_ms), p.scripted.reenter.as_ref().map(|r| r.get_ref().clone()))
-    });
+        a.data_mut().record(format!("host: run({name}) enter"))?;
+        let p = &a.data_mut().presets.scripted;
+        wasmtime::Result::<_>::Ok((Duration::from_millis(p.delay_ms), p.reenter.as_ref().map(|r| r.get_ref().clone())))
+    })?;
     let result = match reenter {
         Some(export) => {
             if !delay.is_zero() {
                 tokio::time::sleep(delay).await;
             }
-            acc.with(|mut a| a.data_mut().presets.events.push(format!("host: run({name}) calls the root's {export}")));
+            acc.with(|mut a| a.data_mut().record(format!("host: run({name}) calls the root's {export}")))?;
             call_root(acc, &export, bundle).await?
         }
         None => {
@@ -168,7 +155,7 @@ async fn scripted_run(acc: &Accessor<Ctx>, params: &[Val], results: &mut [Val]) 
             name.clone()
         }
     };
-    acc.with(|mut a| a.data_mut().presets.events.push(format!("host: run({name}) exit")));
+    acc.with(|mut a| a.data_mut().record(format!("host: run({name}) exit")))?;
     results[0] = Val::String(result);
     Ok(())
 }
@@ -192,8 +179,7 @@ async fn scripted_with_end(
             Val::Future(mut f) => f.close(&mut a)?,
             other => wasmtime::bail!("scripted.{function} preset: expected a stream or future, got {other:?}"),
         }
-        a.data_mut().presets.events.push(format!("host: {function}({name}) dropped its end"));
-        Ok(())
+        a.data_mut().record(format!("host: {function}({name}) dropped its end"))
     })?;
     results[0] = Val::String(name);
     Ok(())
