@@ -7,6 +7,7 @@
 //! test` would use. "Cold" clears only the harness's cache folder
 //! (`target/cache/`); the guests stay built, the cargo target is untouched.
 
+use std::collections::HashSet;
 use std::fmt::Write as _;
 use std::num::NonZero;
 use std::path::{Path, PathBuf};
@@ -23,6 +24,8 @@ use crate::build::cache::Stats;
 use crate::build::lockfile;
 use crate::host::Runtime;
 use crate::results::Outcome;
+use crate::results::environment::HOST;
+use crate::results::expectations::Expectations;
 use crate::suite::Suite;
 
 /// Targets from the issue, printed next to the measurements.
@@ -53,6 +56,11 @@ struct SuiteRun {
 
 pub fn main(opts: &Options) -> Result<ExitCode> {
     let files = case_format::discover(std::slice::from_ref(&opts.cases))?;
+    // Known failures fail here as in `cargo test`; they are timed like any
+    // case but do not make the benchmark fail.
+    let expectations = Expectations::for_host(&opts.root, HOST)?;
+    let known: HashSet<&str> =
+        files.iter().filter(|f| expectations.lookup(&f.path).is_some()).map(|f| f.name.as_str()).collect();
     let exe = std::env::current_exe().context("cannot find the harness binary to start per-case processes")?;
     let threads = std::thread::available_parallelism().map_or(1, NonZero::get);
     println!("{}", machine());
@@ -141,9 +149,14 @@ pub fn main(opts: &Options) -> Result<ExitCode> {
     let failed: Vec<String> = [&cold.samples, &warm.samples, &real_in_process, &real_per_process]
         .into_iter()
         .flatten()
+        .filter(|s| !known.contains(s.name.as_str()))
         .filter_map(|s| s.failure.as_ref().map(|f| format!("{}: {}", s.name, first_line(f))))
         .collect();
-    let variant_failures = one_more.iter().chain(&per_process).filter(|s| s.failure.is_some()).count();
+    if !known.is_empty() {
+        println!("{} known failure(s) of {HOST} ran and failed as listed under expectations/", known.len());
+    }
+    let variant_failures =
+        one_more.iter().chain(&per_process).filter(|s| s.failure.is_some() && !known.contains(s.name.as_str())).count();
     if variant_failures > 0 {
         println!("note: {variant_failures} zero-delay run(s) failed; their times are included above");
     }
