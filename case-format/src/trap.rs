@@ -157,6 +157,19 @@ impl TrapKind {
     }
 }
 
+/// The README's table of trap kinds (between `TRAPS_BEGIN` and `TRAPS_END`):
+/// each kind a case may expect, with its rule.
+pub fn kinds_table() -> String {
+    let mut out = String::from("| kind | the rule |\n|---|---|\n");
+    for kind in TrapKind::ALL {
+        out.push_str(&format!("| `{}` | {} |\n", kind.name(), kind.rule().replace('|', "\\|")));
+    }
+    out
+}
+
+pub const TRAPS_BEGIN: &str = "<!-- traps:begin -->";
+pub const TRAPS_END: &str = "<!-- traps:end -->";
+
 impl fmt::Display for TrapKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
