@@ -1,0 +1,53 @@
+;; definitions.py canon_lower (sync: `thread.wait_until(subtask.resolved)`) into a stackful canon_lift (async, no callback): an async-typed caller may sync-lower a stackful export and gets its task.return value, whether the callee returns at once or blocks (yields) first; a sync-typed caller whose stackful callee blocks traps, since canon_lift's loop for a non-async function type finds no other ready thread in the caller's instance (`trap_if(not candidates)`).
+(component definition $T
+  (component $Callee
+    (core func $yield (canon thread.yield))
+    (canon task.return (result u32) (core func $task.return))
+    (core module $M
+      (import "" "yield" (func $yield (result i32)))
+      (import "" "task.return" (func $task.return (param i32)))
+      (func (export "quick") (param $x i32) (call $task.return (i32.add (local.get $x) (i32.const 1))))
+      (func (export "yields") (param $x i32)
+        (drop (call $yield))
+        (call $task.return (i32.add (local.get $x) (i32.const 2))))
+    )
+    (core instance $m (instantiate $M (with "" (instance
+      (export "yield" (func $yield))
+      (export "task.return" (func $task.return))
+    ))))
+    (func (export "quick") async (param "x" u32) (result u32) (canon lift (core func $m "quick") async))
+    (func (export "yields") async (param "x" u32) (result u32) (canon lift (core func $m "yields") async))
+  )
+  (component $Caller
+    (import "quick" (func $quick async (param "x" u32) (result u32)))
+    (import "yields" (func $yields async (param "x" u32) (result u32)))
+    (core func $quick (canon lower (func $quick)))
+    (core func $yields (canon lower (func $yields)))
+    (core module $N
+      (import "" "quick" (func $quick (param i32) (result i32)))
+      (import "" "yields" (func $yields (param i32) (result i32)))
+      (func (export "quick") (result i32) (call $quick (i32.const 10)))
+      (func (export "yields") (result i32) (call $yields (i32.const 10)))
+    )
+    (core instance $n (instantiate $N (with "" (instance
+      (export "quick" (func $quick))
+      (export "yields" (func $yields))
+    ))))
+    (func (export "quick") async (result u32) (canon lift (core func $n "quick")))
+    (func (export "yields") async (result u32) (canon lift (core func $n "yields")))
+    (func (export "sync-yields") (result u32) (canon lift (core func $n "yields")))
+  )
+  (instance $callee (instantiate $Callee))
+  (instance $caller (instantiate $Caller
+    (with "quick" (func $callee "quick"))
+    (with "yields" (func $callee "yields"))))
+  (export "quick" (func $caller "quick"))
+  (export "yields" (func $caller "yields"))
+  (export "sync-yields" (func $caller "sync-yields"))
+)
+(component instance $a $T)
+(assert_return (invoke "quick") (u32.const 11))
+(assert_return (invoke "yields") (u32.const 12))
+(assert_return (invoke "quick") (u32.const 11))
+(component instance $b $T)
+(assert_trap (invoke "sync-yields") "cannot block a synchronous task before returning")
