@@ -26,6 +26,23 @@ pub fn default_config() -> Features {
     Features { more_async_builtins: true, async_stackful: true, error_context: true, threading: false }
 }
 
+/// Features named in `list` (as in `;; config:`, separated by spaces or
+/// commas), turned on in `into`; the error names the unknown one. `harness
+/// run --wast-config` uses it for scripts that cannot carry a header line
+/// (another repository's).
+pub fn turn_on_names(into: &mut Features, list: &str) -> Result<(), String> {
+    let names: Vec<&str> = list.split([' ', '\t', ',']).filter(|n| !n.is_empty()).collect();
+    if names.is_empty() {
+        return Err(format!("no feature named; known: {}", Features::NAMES.join(", ")));
+    }
+    for name in names {
+        if !into.turn_on(name) {
+            return Err(format!("unknown feature `{name}`; known: {}", Features::NAMES.join(", ")));
+        }
+    }
+    Ok(())
+}
+
 /// Read the header of the script at `path` (named in errors) from `text`.
 /// Only the comment lines before the first other line count, so the switch
 /// is seen before any component is.
@@ -39,24 +56,8 @@ pub fn header(path: &Path, text: &str) -> Result<WastHeader> {
             description = Some(comment.to_string()).filter(|d| !d.is_empty());
         }
         let Some(names) = comment.strip_prefix("config:") else { continue };
-        let names: Vec<&str> = names.split([' ', '\t', ',']).filter(|n| !n.is_empty()).collect();
-        if names.is_empty() {
-            bail!(
-                "{}:{}: `;; config:` names no feature; known: {}",
-                path.display(),
-                index + 1,
-                Features::NAMES.join(", ")
-            );
-        }
-        for name in names {
-            if !config.turn_on(name) {
-                bail!(
-                    "{}:{}: unknown feature `{name}` in `;; config:`; known: {}",
-                    path.display(),
-                    index + 1,
-                    Features::NAMES.join(", ")
-                );
-            }
+        if let Err(e) = turn_on_names(&mut config, names) {
+            bail!("{}:{}: `;; config:`: {e}", path.display(), index + 1);
         }
     }
     Ok(WastHeader { description, config })
@@ -95,9 +96,9 @@ mod tests {
     #[test]
     fn an_unknown_or_missing_name_is_an_error_naming_the_line() {
         let e = parse(";; checks\n;; config: threads\n").unwrap_err().to_string();
-        assert!(e.starts_with("cases/x.wast:2: unknown feature `threads`"), "{e}");
+        assert!(e.starts_with("cases/x.wast:2: `;; config:`: unknown feature `threads`"), "{e}");
         assert!(e.contains("threading"), "{e}");
         let e = parse(";; checks\n;; config:\n").unwrap_err().to_string();
-        assert!(e.starts_with("cases/x.wast:2: `;; config:` names no feature"), "{e}");
+        assert!(e.starts_with("cases/x.wast:2: `;; config:`: no feature named"), "{e}");
     }
 }

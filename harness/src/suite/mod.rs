@@ -55,6 +55,9 @@ pub struct Suite {
     /// One engine per combination of flagged features cases turn on.
     runtimes: Mutex<HashMap<Features, Arc<Shared<Runtime>>>>,
     chains: Mutex<HashMap<ChainKey, Arc<Shared<Chain>>>>,
+    /// Features every `.wast` script gets on top of its own header's
+    /// (`harness run --wast-config`).
+    pub wast_config: Features,
 }
 
 /// A chain within a run: the engine's features and each entry's identity.
@@ -94,6 +97,7 @@ impl Suite {
             guests: OnceLock::new(),
             runtimes: Mutex::new(HashMap::new()),
             chains: Mutex::new(HashMap::new()),
+            wast_config: Features::default(),
         })
     }
 
@@ -180,7 +184,10 @@ impl Suite {
             Err(e) => return broken(&ctx, &e, None),
         };
         let ctx = render::Context { description: header.description.as_deref(), ..ctx };
-        let features = header.config;
+        let mut features = header.config;
+        for name in self.wast_config.enabled() {
+            features.turn_on(name);
+        }
         *enabled = features.enabled().into_iter().map(String::from).collect();
         let ran = self
             .runtime(&features)
