@@ -202,6 +202,23 @@ impl Features {
         ];
         all.into_iter().filter(|(on, _)| *on).map(|(_, name)| name).collect()
     }
+
+    /// Every feature's case-file name, in `enabled`'s order.
+    pub const NAMES: [&'static str; 4] = ["more-async-builtins", "async-stackful", "error-context", "threading"];
+
+    /// Turn on the feature with this case-file name; `false` when no feature
+    /// has the name.
+    pub fn turn_on(&mut self, name: &str) -> bool {
+        let flag = match name {
+            "more-async-builtins" => &mut self.more_async_builtins,
+            "async-stackful" => &mut self.async_stackful,
+            "error-context" => &mut self.error_context,
+            "threading" => &mut self.threading,
+            _ => return false,
+        };
+        *flag = true;
+        true
+    }
 }
 
 /// Host preset parameters, one table per preset.

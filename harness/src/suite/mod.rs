@@ -55,6 +55,9 @@ pub struct Suite {
     /// One engine per combination of flagged features cases turn on.
     runtimes: Mutex<HashMap<Features, Arc<Shared<Runtime>>>>,
     chains: Mutex<HashMap<ChainKey, Arc<Shared<Chain>>>>,
+    /// Features every `.wast` script gets on top of its own header's
+    /// (`harness run --wast-config`).
+    pub wast_config: Features,
 }
 
 /// A chain within a run: the engine's features and each entry's identity.
@@ -94,6 +97,7 @@ impl Suite {
             guests: OnceLock::new(),
             runtimes: Mutex::new(HashMap::new()),
             chains: Mutex::new(HashMap::new()),
+            wast_config: Features::default(),
         })
     }
 
@@ -138,7 +142,7 @@ impl Suite {
         let mut ctx = render::Context::new(path);
         let fail = |ctx: &render::Context<'_>, e: anyhow::Error| Box::new(broken(ctx, &e, None));
         if case_format::is_wast(path) {
-            return Ok(self.wast_case(path));
+            return Ok(self.wast_case(path, features));
         }
         let loaded = Case::load(path, &self.known_guests).map_err(|e| fail(&ctx, e))?;
         let names = loaded.case.chain_names();
@@ -169,17 +173,22 @@ impl Suite {
 
     /// Run a `.wast` script. It passes when every directive did; there is
     /// nothing to bless, since a script states its expectations in wat.
-    fn wast_case(&self, path: &Path) -> CaseRun {
-        // A script's opening `;;` line says what it checks, like a TOML
-        // case's `description`.
-        let text = std::fs::read_to_string(path).unwrap_or_default();
-        let description = text.lines().next().and_then(|l| l.strip_prefix(";;")).map(str::trim);
-        let ctx = render::Context { description: description.filter(|d| !d.is_empty()), ..render::Context::new(path) };
-        // Scripts may use every async feature wasmtime 48 has behind a flag
-        // (stackful lifts, the more-async built-ins, error-context); one
-        // that uses none runs as without them.
-        let features =
-            Features { more_async_builtins: true, async_stackful: true, error_context: true, threading: false };
+    fn wast_case(&self, path: &Path, enabled: &mut Vec<String>) -> CaseRun {
+        let ctx = render::Context::new(path);
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(e) => return broken(&ctx, &anyhow::Error::new(e).context(format!("reading {}", path.display())), None),
+        };
+        let header = match case_format::wast::header(path, &text) {
+            Ok(header) => header,
+            Err(e) => return broken(&ctx, &e, None),
+        };
+        let ctx = render::Context { description: header.description.as_deref(), ..ctx };
+        let mut features = header.config;
+        for name in self.wast_config.enabled() {
+            features.turn_on(name);
+        }
+        *enabled = features.enabled().into_iter().map(String::from).collect();
         let ran = self
             .runtime(&features)
             .map_err(|error| exec::wast::Failure { timed_out: None, error })
