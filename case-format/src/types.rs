@@ -214,6 +214,22 @@ pub struct Host {
     /// `local:local/scripted`, for the last scripted guest of a chain.
     #[serde(default)]
     pub scripted: ScriptedPreset,
+    /// The clock the presets' sleeps (`delay-ms`) run on.
+    #[serde(default)]
+    pub clock: Clock,
+}
+
+/// `virtual` (the default): a sleep ends as soon as nothing else can run,
+/// so delays cost no wall time and sleeps end in the order of their
+/// deadlines; while the chain keeps working, the clock still runs at least
+/// as fast as real time. `real`: the presets wait for real. Either way the
+/// time limit (`limits.timeout-ms`) is wall-clock time.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Clock {
+    #[default]
+    Virtual,
+    Real,
 }
 
 /// `local:local/scripted#run` and `#run-sync` on the host: records `host:
