@@ -106,8 +106,13 @@ pub struct StreamArg {
     /// Chunks of WAVE items (`[['"a"', '"b"'], ['"c"']]`). Each chunk is
     /// offered as one write, cut to the reader's capacity; after the last
     /// one the host drops its write end.
+    #[serde(default)]
     #[schemars(with = "Vec<Vec<String>>")]
     pub chunks: Vec<Vec<Spanned<String>>>,
+    /// After the chunks (if any) the host neither writes nor drops its end:
+    /// a read then stays pending until the guest cancels it or drops.
+    #[serde(default)]
+    pub pending: bool,
 }
 
 /// A future the host resolves for a `future<T>` parameter.
@@ -115,8 +120,12 @@ pub struct StreamArg {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct FutureArg {
     /// The WAVE value delivered when the guest reads the future.
-    #[schemars(with = "String")]
-    pub value: Spanned<String>,
+    #[schemars(with = "Option<String>")]
+    pub value: Option<Spanned<String>>,
+    /// Instead of `value`: the host never resolves the future, so a read
+    /// stays pending until the guest cancels it or drops the future.
+    #[serde(default)]
+    pub pending: bool,
 }
 
 /// The expected outcome. At most one of `result`, `trap` and `limit` may be
