@@ -160,10 +160,9 @@ impl<T: Payload> StreamProducer<Ctx> for Chunks<T> {
         let mut log = me.log.lock().unwrap();
         log.items.extend(batch.iter().map(Payload::to_val));
         dst.set_buffer(batch.into());
-        if me.chunks.is_empty() && !me.pending {
-            log.end = Some("end".into());
-            return Poll::Ready(Ok(StreamResult::Dropped));
-        }
+        // The drop comes with the next read, not with the last items: a
+        // read that copies items completes as COMPLETED (SharedStreamImpl
+        // .read), and only a read after the writer's drop is DROPPED.
         Poll::Ready(Ok(StreamResult::Completed))
     }
 }
@@ -173,7 +172,11 @@ impl<T> Drop for Chunks<T> {
         let left: usize = self.chunks.iter().map(Vec::len).sum();
         let mut log = self.log.lock().unwrap();
         if log.end.is_none() {
-            log.end = Some(format!("reader dropped, {left} item(s) not taken"));
+            // Everything was taken: the host was done, whoever dropped first.
+            log.end = Some(match (left, self.pending) {
+                (0, false) => "end".into(),
+                _ => format!("reader dropped, {left} item(s) not taken"),
+            });
         }
     }
 }
