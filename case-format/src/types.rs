@@ -106,8 +106,13 @@ pub struct StreamArg {
     /// Chunks of WAVE items (`[['"a"', '"b"'], ['"c"']]`). Each chunk is
     /// offered as one write, cut to the reader's capacity; after the last
     /// one the host drops its write end.
+    #[serde(default)]
     #[schemars(with = "Vec<Vec<String>>")]
     pub chunks: Vec<Vec<Spanned<String>>>,
+    /// After the chunks (if any) the host neither writes nor drops its end:
+    /// a read then stays pending until the guest cancels it or drops.
+    #[serde(default)]
+    pub pending: bool,
 }
 
 /// A future the host resolves for a `future<T>` parameter.
@@ -115,8 +120,12 @@ pub struct StreamArg {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct FutureArg {
     /// The WAVE value delivered when the guest reads the future.
-    #[schemars(with = "String")]
-    pub value: Spanned<String>,
+    #[schemars(with = "Option<String>")]
+    pub value: Option<Spanned<String>>,
+    /// Instead of `value`: the host never resolves the future, so a read
+    /// stays pending until the guest cancels it or drops the future.
+    #[serde(default)]
+    pub pending: bool,
 }
 
 /// The expected outcome. At most one of `result`, `trap` and `limit` may be
@@ -231,6 +240,22 @@ pub struct Host {
     /// `local:local/scripted`, for the last scripted guest of a chain.
     #[serde(default)]
     pub scripted: ScriptedPreset,
+    /// The clock the presets' sleeps (`delay-ms`) run on.
+    #[serde(default)]
+    pub clock: Clock,
+}
+
+/// `virtual` (the default): a sleep ends as soon as nothing else can run,
+/// so delays cost no wall time and sleeps end in the order of their
+/// deadlines; while the chain keeps working, the clock still runs at least
+/// as fast as real time. `real`: the presets wait for real. Either way the
+/// time limit (`limits.timeout-ms`) is wall-clock time.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Clock {
+    #[default]
+    Virtual,
+    Real,
 }
 
 /// `local:local/scripted#run` and `#run-sync` on the host: records `host:

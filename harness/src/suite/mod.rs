@@ -58,6 +58,8 @@ pub struct Suite {
     /// Features every `.wast` script gets on top of its own header's
     /// (`harness run --wast-config`).
     pub wast_config: Features,
+    /// Every case on this clock instead of its own (the benchmark's old-clock run).
+    clock: Option<case_format::Clock>,
 }
 
 /// A chain within a run: the engine's features and each entry's identity.
@@ -98,7 +100,14 @@ impl Suite {
             runtimes: Mutex::new(HashMap::new()),
             chains: Mutex::new(HashMap::new()),
             wast_config: Features::default(),
+            clock: None,
         })
+    }
+
+    /// Run every case on `clock`, whatever its `[host] clock` says.
+    pub fn with_clock(mut self, clock: case_format::Clock) -> Suite {
+        self.clock = Some(clock);
+        self
     }
 
     /// A suite that uses an existing runtime instead of starting its own, so
@@ -144,7 +153,10 @@ impl Suite {
         if case_format::is_wast(path) {
             return Ok(self.wast_case(path, features));
         }
-        let loaded = Case::load(path, &self.known_guests).map_err(|e| fail(&ctx, e))?;
+        let mut loaded = Case::load(path, &self.known_guests).map_err(|e| fail(&ctx, e))?;
+        if let Some(clock) = self.clock {
+            loaded.case.host.clock = clock;
+        }
         let names = loaded.case.chain_names();
         *features = loaded.case.config.enabled().into_iter().map(String::from).collect();
         ctx.description = Some(&loaded.case.description);
