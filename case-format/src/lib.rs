@@ -13,6 +13,7 @@ pub mod fuzzing;
 pub mod http;
 pub mod load;
 pub mod local;
+pub mod matrix;
 pub mod readme;
 pub mod schema;
 pub mod script;

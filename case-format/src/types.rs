@@ -56,6 +56,32 @@ pub struct Case {
     #[serde(default)]
     #[schemars(with = "BTreeMap<String, String>")]
     pub components: BTreeMap<String, Spanned<String>>,
+    /// Makes this file a matrix: one test per cell, each the file with its
+    /// `${name}` placeholders replaced by the cell's values (see the
+    /// README's "Matrices").
+    pub matrix: Option<Matrix>,
+}
+
+/// The parameters of a matrix file: give `cross` or `cells`. Each test is
+/// named `<file>/<name>=<value>,...`, in the parameters' order.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Matrix {
+    /// One test for every combination of these parameters' values (the
+    /// first parameter varies slowest). A value is a string or an integer
+    /// of letters, digits, `.`, `_`, `+` and `-`: it is part of the name.
+    pub cross: Option<BTreeMap<String, Vec<MatrixValue>>>,
+    /// Instead of `cross`: the tests one by one, each a table giving every
+    /// parameter (the same ones, in the first cell's order) a value.
+    pub cells: Option<Vec<BTreeMap<String, MatrixValue>>>,
+}
+
+/// A matrix parameter's value.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum MatrixValue {
+    Text(String),
+    Integer(i64),
 }
 
 /// Most calls `call.concurrent` may start at once (the schema says the same).

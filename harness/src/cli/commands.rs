@@ -88,8 +88,9 @@ pub fn round_trip(wasm: &Path, input: &str, expected: &str, delay_ms: u64, concu
             scripts: Default::default(),
             config: Default::default(),
             components: Default::default(),
+            matrix: None,
         },
-        source: Source { path: PathBuf::from("<command line>"), text: String::new() },
+        source: Source::new(PathBuf::from("<command line>"), String::new()),
         transcript: None,
         chain: Vec::new(),
     };

@@ -130,30 +130,30 @@ impl Suite {
                 let judge = Arc::clone(judge);
                 Trial::test(file.name.clone(), move || {
                     let started = Instant::now();
-                    let run = suite.run_case(&file.path);
+                    let run = suite.run_case(&file);
                     judge.settle(&file, run, started.elapsed()).map_err(Failed::from)
                 })
             })
             .collect()
     }
 
-    /// Load, compose, run and compare one case.
-    pub fn run_case(&self, path: &Path) -> CaseRun {
+    /// Load, compose, run and compare one case (or matrix cell).
+    pub fn run_case(&self, file: &CaseFile) -> CaseRun {
         let mut features = Vec::new();
-        let mut run = self.try_case(path, &mut features).unwrap_or_else(|broken| *broken);
+        let mut run = self.try_case(&file.path, file.cell.as_deref(), &mut features).unwrap_or_else(|broken| *broken);
         run.features = features;
         run
     }
 
     /// `Err` is a case that could not be run or compared (boxed: a failure
     /// message is large, a pass is not).
-    fn try_case(&self, path: &Path, features: &mut Vec<String>) -> Result<CaseRun, Box<CaseRun>> {
+    fn try_case(&self, path: &Path, cell: Option<&str>, features: &mut Vec<String>) -> Result<CaseRun, Box<CaseRun>> {
         let mut ctx = render::Context::new(path);
         let fail = |ctx: &render::Context<'_>, e: anyhow::Error| Box::new(broken(ctx, &e, None));
         if case_format::is_wast(path) {
             return Ok(self.wast_case(path, features));
         }
-        let mut loaded = Case::load(path, &self.known_guests).map_err(|e| fail(&ctx, e))?;
+        let mut loaded = Case::load(path, cell, &self.known_guests).map_err(|e| fail(&ctx, e))?;
         if let Some(clock) = self.clock {
             loaded.case.host.clock = clock;
         }
