@@ -1,4 +1,4 @@
-;; definitions.py LiftLowerContext.reallocate (realloc runs through canon_lift, so on a fresh Thread whose `storage = [0,0]`) and canon_lift's post-return call (on the callee task's implicit thread) with canon_context_get / canon_context_set: a callee's realloc and a caller's realloc (lowering the result) each see context slot 0 at 0 and what they store is gone when they return; post-return sees what its task's function stored, and what it stores stays with that task, never reaching the caller.
+;; definitions.py LiftLowerContext.reallocate (realloc runs through canon_lift, so on a fresh Thread whose `storage = [0,0]`) and canon_lift's post-return call (on the callee task's implicit thread) with canon_context_get / canon_context_set: a callee's realloc and a caller's realloc (lowering the result) each see context slot 0 at 0 and what they store is gone when they return; post-return sees what its task's function stored, and what it stores stays with that task, never reaching the caller; for sync- and async-typed functions (sync-ABI lift with post-return, callback lift), through sync and async lowers.
 (component
   (component $Callee
     (core func $get (canon context.get i32 0))
@@ -106,4 +106,146 @@
 )
 ;; The caller's realloc saw 0, the caller's slot kept 100, both post-returns
 ;; saw 5, and the result is 5 bytes long: 0 + 0 + 20 + 5.
+(assert_return (invoke "run") (u32.const 25))
+;; The same with async-typed functions: lifted with the sync ABI (with
+;; post-return) or with a callback, each called through a sync and an async
+;; lower. Every realloc (callee's for the argument, caller's for the result)
+;; and every callee starts at 0; the caller's slot is as it left it.
+(component
+  (component $Callee
+    (core func $get (canon context.get i32 0))
+    (core func $set (canon context.set i32 0))
+    (core module $Libc
+      (import "" "get" (func $get (result i32)))
+      (import "" "set" (func $set (param i32)))
+      (memory (export "mem") 1)
+      (global $next (mut i32) (i32.const 1024))
+      (func (export "realloc") (param i32 i32 i32 i32) (result i32)
+        (local $at i32)
+        (if (call $get) (then unreachable))
+        (call $set (i32.const 0x77))
+        (local.set $at (global.get $next))
+        (global.set $next (i32.add (local.get $at) (local.get 3)))
+        (local.get $at)))
+    (core instance $libc (instantiate $Libc (with "" (instance (export "get" (func $get)) (export "set" (func $set))))))
+    (core func $task.return (canon task.return (result string) (memory (core memory $libc "mem"))))
+    (core module $M
+      (import "" "get" (func $get (result i32)))
+      (import "" "set" (func $set (param i32)))
+      (import "" "task.return" (func $task.return (param i32 i32)))
+      (import "" "mem" (memory 1))
+      (global $post-ok (mut i32) (i32.const 0))
+      (func (export "echo-sync-abi") (param $p i32) (param $n i32) (result i32)
+        (if (call $get) (then unreachable))
+        (call $set (i32.const 5))
+        (i32.store (i32.const 16) (local.get $p))
+        (i32.store (i32.const 20) (local.get $n))
+        (i32.const 16))
+      (func (export "post-echo") (param i32)
+        (if (i32.eq (call $get) (i32.const 5))
+          (then (global.set $post-ok (i32.add (global.get $post-ok) (i32.const 1)))))
+        (call $set (i32.const 9)))
+      (func (export "echo-callback") (param $p i32) (param $n i32) (result i32)
+        (if (call $get) (then unreachable))
+        (call $set (i32.const 6))
+        (call $task.return (local.get $p) (local.get $n))
+        (i32.const 0 (; EXIT ;)))
+      (func (export "cb") (param i32 i32 i32) (result i32) unreachable)
+      (func (export "post-ok") (result i32) (global.get $post-ok))
+    )
+    (core instance $m (instantiate $M (with "" (instance
+      (export "get" (func $get))
+      (export "set" (func $set))
+      (export "task.return" (func $task.return))
+      (export "mem" (memory $libc "mem"))
+    ))))
+    (func (export "echo-sync-abi") async (param "s" string) (result string)
+      (canon lift (core func $m "echo-sync-abi") (memory (core memory $libc "mem"))
+        (realloc (core func $libc "realloc")) (post-return (core func $m "post-echo"))))
+    (func (export "echo-callback") async (param "s" string) (result string)
+      (canon lift (core func $m "echo-callback") (memory (core memory $libc "mem"))
+        (realloc (core func $libc "realloc")) async (callback (core func $m "cb"))))
+    (func (export "post-ok") (result u32) (canon lift (core func $m "post-ok")))
+  )
+  (component $Caller
+    (import "echo-sync-abi" (func $echo-sync-abi async (param "s" string) (result string)))
+    (import "echo-callback" (func $echo-callback async (param "s" string) (result string)))
+    (import "post-ok" (func $post-ok (result u32)))
+    (core func $get (canon context.get i32 0))
+    (core func $set (canon context.set i32 0))
+    (core module $Libc
+      (import "" "get" (func $get (result i32)))
+      (import "" "set" (func $set (param i32)))
+      (memory (export "mem") 1)
+      (data (i32.const 0) "hello")
+      (global $next (mut i32) (i32.const 1024))
+      ;; Realloc calls that found slot 0 not at 0.
+      (global $stale (mut i32) (i32.const 0))
+      (func (export "realloc") (param i32 i32 i32 i32) (result i32)
+        (local $at i32)
+        (if (call $get) (then (global.set $stale (i32.add (global.get $stale) (i32.const 1)))))
+        (call $set (i32.const 0x55))
+        (local.set $at (global.get $next))
+        (global.set $next (i32.add (local.get $at) (local.get 3)))
+        (local.get $at))
+      (func (export "stale") (result i32) (global.get $stale)))
+    (core instance $libc (instantiate $Libc (with "" (instance (export "get" (func $get)) (export "set" (func $set))))))
+    (core func $sync-abi-sync (canon lower (func $echo-sync-abi) (memory (core memory $libc "mem")) (realloc (core func $libc "realloc"))))
+    (core func $sync-abi-async (canon lower (func $echo-sync-abi) async (memory (core memory $libc "mem")) (realloc (core func $libc "realloc"))))
+    (core func $callback-sync (canon lower (func $echo-callback) (memory (core memory $libc "mem")) (realloc (core func $libc "realloc"))))
+    (core func $callback-async (canon lower (func $echo-callback) async (memory (core memory $libc "mem")) (realloc (core func $libc "realloc"))))
+    (core func $post-ok (canon lower (func $post-ok)))
+    (canon task.return (result u32) (core func $task.return))
+    (core module $M
+      (import "" "get" (func $get (result i32)))
+      (import "" "set" (func $set (param i32)))
+      (import "" "sync-abi-sync" (func $sync-abi-sync (param i32 i32 i32)))
+      (import "" "sync-abi-async" (func $sync-abi-async (param i32 i32 i32) (result i32)))
+      (import "" "callback-sync" (func $callback-sync (param i32 i32 i32)))
+      (import "" "callback-async" (func $callback-async (param i32 i32 i32) (result i32)))
+      (import "" "post-ok" (func $post-ok (result i32)))
+      (import "" "stale" (func $stale (result i32)))
+      (import "" "task.return" (func $task.return (param i32)))
+      (import "" "mem" (memory 1))
+      ;; Neither callee blocks, so an async lower returns RETURNED (2) with
+      ;; the result already written.
+      (func $returned (param i32)
+        (if (i32.ne (local.get 0) (i32.const 2)) (then unreachable)))
+      ;; 1000 * (stale reallocs) + 100 * (the caller's slot changed) + 10 *
+      ;; (post-returns that saw 5) + (length of the last result).
+      (func (export "run")
+        (call $set (i32.const 100))
+        (call $sync-abi-sync (i32.const 0) (i32.const 5) (i32.const 64))
+        (call $returned (call $sync-abi-async (i32.const 0) (i32.const 5) (i32.const 64)))
+        (call $callback-sync (i32.const 0) (i32.const 5) (i32.const 64))
+        (call $returned (call $callback-async (i32.const 0) (i32.const 5) (i32.const 64)))
+        (call $task.return
+          (i32.add
+            (i32.add (i32.mul (call $stale) (i32.const 1000))
+                     (i32.mul (i32.ne (call $get) (i32.const 100)) (i32.const 100)))
+            (i32.add (i32.mul (call $post-ok) (i32.const 10)) (i32.load (i32.const 68))))))
+    )
+    (core instance $m (instantiate $M (with "" (instance
+      (export "get" (func $get))
+      (export "set" (func $set))
+      (export "sync-abi-sync" (func $sync-abi-sync))
+      (export "sync-abi-async" (func $sync-abi-async))
+      (export "callback-sync" (func $callback-sync))
+      (export "callback-async" (func $callback-async))
+      (export "post-ok" (func $post-ok))
+      (export "stale" (func $libc "stale"))
+      (export "task.return" (func $task.return))
+      (export "mem" (memory $libc "mem"))
+    ))))
+    (func (export "run") async (result u32) (canon lift (core func $m "run") async))
+  )
+  (instance $callee (instantiate $Callee))
+  (instance $caller (instantiate $Caller
+    (with "echo-sync-abi" (func $callee "echo-sync-abi"))
+    (with "echo-callback" (func $callee "echo-callback"))
+    (with "post-ok" (func $callee "post-ok"))))
+  (export "run" (func $caller "run"))
+)
+;; No stale realloc, the caller's slot kept 100, both post-returns (one per
+;; call of the sync-ABI lift) saw 5, the last result is 5 bytes: 25.
 (assert_return (invoke "run") (u32.const 25))
