@@ -107,8 +107,9 @@
 (assert_return (invoke "root") (u32.const 15))
 
 ;; Async caller (callback lift) async-calls a callee that stores 77 and then yields before
-;; returning: the caller's slot is still 600 right after the call and in its callback when the
-;; SUBTASK event (callee RETURNED) arrives; the callee's own callback still sees its 77.
+;; returning: the caller's slot is still 600 right after the call and, if the yield let the caller
+;; go first, in its callback when the SUBTASK event (callee RETURNED) arrives; the callee's own
+;; callback still sees its 77. Both orders give 600 * 1000 + 77.
 (component
   (component $B
     (canon context.get i32 0 (core func $get))
@@ -155,8 +156,13 @@
       (func (export "run") (result i32) (local $r i32)
         (call $set (i32.const 600))
         (local.set $r (call $later (i32.const 32)))
-        (if (i32.ne (i32.and (local.get $r) (i32.const 0xf)) (i32.const 1 (; STARTED ;))) (then unreachable))
         (if (i32.ne (call $get) (i32.const 600)) (then unreachable))
+        ;; The callee's YIELD may let it finish before the lower returns (RETURNED, result written).
+        (if (i32.eq (local.get $r) (i32.const 2 (; RETURNED ;)))
+          (then
+            (call $task.return (i32.add (i32.mul (call $get) (i32.const 1000)) (i32.load (i32.const 32))))
+            (return (i32.const 0 (; EXIT ;)))))
+        (if (i32.ne (i32.and (local.get $r) (i32.const 0xf)) (i32.const 1 (; STARTED ;))) (then unreachable))
         (global.set $ws (call $set.new))
         (call $join (i32.shr_u (local.get $r) (i32.const 4)) (global.get $ws))
         (i32.or (i32.const 2 (; WAIT ;)) (i32.shl (global.get $ws) (i32.const 4))))

@@ -1,18 +1,15 @@
-;; definitions.py canon_lift for a non-async type (`trap_if(not candidates)`) and Explainer.md Component Invariant 1 ("each component instance is given a mutable lockdown state that is set upon trap"): a sync-typed caller whose async callee YIELDs before calling task.return must wait, so it traps; afterwards the caller's instance cannot be entered again. (Which other instances a trap locks is not spelled out, so this checks only the one that trapped.)
+;; definitions.py canon_lift for a non-async type (`trap_if(not candidates)`) and Explainer.md Component Invariant 1 ("each component instance is given a mutable lockdown state that is set upon trap"): a sync-typed caller whose async callee WAITs (on a set nothing will join) before calling task.return must wait, so it traps; afterwards the caller's instance cannot be entered again. (Which other instances a trap locks is not spelled out, so this checks only the one that trapped.)
 (component definition $T
   (component $A
-    (canon task.return (result u32) (core func $task.return))
+    (canon waitable-set.new (core func $set.new))
     (core module $M
-      (import "" "task.return" (func $task.return (param i32)))
-      (global $n (mut i32) (i32.const 0))
+      (import "" "set.new" (func $set.new (result i32)))
+      ;; A YIELD may or may not let the caller run first; a WAIT on an empty set always blocks.
       (func (export "echo-later") (param i32) (result i32)
-        (global.set $n (local.get 0))
-        (i32.const 1 (; YIELD ;)))
-      (func (export "echo-later-cb") (param i32 i32 i32) (result i32)
-        (call $task.return (global.get $n))
-        (i32.const 0 (; EXIT ;)))
+        (i32.or (i32.const 2 (; WAIT ;)) (i32.shl (call $set.new) (i32.const 4))))
+      (func (export "echo-later-cb") (param i32 i32 i32) (result i32) unreachable)
     )
-    (core instance $m (instantiate $M (with "" (instance (export "task.return" (func $task.return))))))
+    (core instance $m (instantiate $M (with "" (instance (export "set.new" (func $set.new))))))
     (func (export "echo-later") async (param "n" u32) (result u32)
       (canon lift (core func $m "echo-later") async (callback (core func $m "echo-later-cb"))))
   )
