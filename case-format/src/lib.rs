@@ -14,6 +14,7 @@ pub mod http;
 pub mod load;
 pub mod local;
 pub mod matrix;
+pub mod presets;
 pub mod readme;
 pub mod schema;
 pub mod script;

@@ -108,7 +108,7 @@ macro_rules! with_payload {
             }
             other => anyhow::bail!(
                 "the host cannot carry {} payloads yet (supported: string, u8, u32, u64, bool)",
-                other.map_or("payload-less", |t| $crate::host::tables::type_name(&t))
+                other.map_or("payload-less", |t| super::tables::type_name(&t))
             ),
         }
     };
