@@ -8,6 +8,7 @@ pub mod cache;
 pub mod compose;
 pub mod guests;
 pub mod hasher;
+pub mod jco;
 pub mod local;
 pub mod lockfile;
 

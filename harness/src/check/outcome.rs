@@ -35,7 +35,7 @@ pub(super) fn outcome_expected(loaded: &Loaded, observed: &Observed) -> Result<V
         }
         (Some(text), None, None) => match &observed.outcome {
             // The type is unknown because the call never got that far.
-            Outcome::Returned(_) => {
+            Outcome::Returned(_) | Outcome::ReturnedHandles(_) => {
                 bail!("{}: the function returns nothing, but the case expects a result", loaded.source.at(&text.span()))
             }
             _ => (format!("returned {}", text.get_ref()), at(text.span())),
@@ -116,6 +116,7 @@ fn outcome_lines(outcome: &Outcome) -> Vec<String> {
                 None => "returned".to_string(),
             })
             .collect(),
+        Outcome::ReturnedHandles(shapes) => shapes.iter().map(|s| format!("returned {s}")).collect(),
         Outcome::Trapped { kind, .. } => vec![format!("trap {kind}")],
         Outcome::Failed { during, error } => vec![format!("error during {during}: {}", render::cause_line(error))],
         Outcome::TimedOut(limit) => vec![timed_out_line(*limit)],

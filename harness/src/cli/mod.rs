@@ -11,11 +11,11 @@ use case_format::Features;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::check::render;
-use crate::results::environment::{self, Environment};
+use crate::results::environment::Environment;
 use crate::results::expectations::Expectations;
 use crate::results::judge::Judge;
 use crate::results::{Report, bless};
-use crate::suite::{Suite, project_root};
+use crate::suite::{Host, Suite, hosts_from, project_root};
 
 mod bench;
 mod commands;
@@ -47,6 +47,11 @@ enum Command {
         /// observed (as `HARNESS_BLESS=1` does); refused when `CI` is set.
         #[arg(long)]
         bless: bool,
+        /// Where the cases run: wasmtime (default), jco (Node), or all (each
+        /// case once per host, the test name ending in `@host`). Default:
+        /// `HARNESS_HOST`, else wasmtime.
+        #[arg(long, value_name = "HOST")]
+        host: Option<String>,
         /// Turn these features on for every `.wast` file, on top of the
         /// ones it asks for (names as in `;; config:`, e.g. `threading`):
         /// for scripts from elsewhere, which have no such line.
@@ -117,10 +122,10 @@ enum Format {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Run { paths, report, expectations, bless, wast_config, runner_args } => {
+        Command::Run { paths, report, expectations, bless, host, wast_config, runner_args } => {
             let args = std::iter::once("harness run".to_string()).chain(runner_args);
             let wast_config = wast_config.unwrap_or_default();
-            let options = RunOptions { report, expectations, bless, require_match: true, wast_config };
+            let options = RunOptions { report, expectations, bless, require_match: true, wast_config, host };
             return run_suite_with(&paths, libtest_mimic::Arguments::from_iter(args), &options);
         }
         Command::Compare { old, new, format } => commands::compare_reports(&old, &new, format == Format::Markdown),
@@ -161,6 +166,8 @@ pub struct RunOptions {
     pub require_match: bool,
     /// `--wast-config`.
     pub wast_config: Features,
+    /// `wasmtime`, `jco` or `all`; `None`: `HARNESS_HOST`, else wasmtime.
+    pub host: Option<String>,
 }
 
 fn parse_wast_config(list: &str) -> Result<Features, String> {
@@ -185,25 +192,42 @@ pub fn run_suite_with(paths: &[PathBuf], args: libtest_mimic::Arguments, options
         }
         let bless = bless::requested(options.bless)?;
         let files = case_format::discover(&paths)?;
-        let expectations = match &options.expectations {
-            None => Expectations::for_host(&root, environment::HOST)?,
-            Some(file) => {
-                let [folder] = &paths[..] else {
-                    bail!("--expectations names cases relative to a case folder: give exactly one folder");
-                };
-                if !folder.is_dir() {
-                    bail!("--expectations names cases relative to a case folder, and {} is not one", folder.display());
-                }
-                Expectations::load(file, folder)?
-            }
-        };
-        let judge = Arc::new(Judge::new(expectations, bless, &root));
+        let host = options.host.clone().or_else(|| std::env::var("HARNESS_HOST").ok());
+        let hosts = hosts_from(host.as_deref().unwrap_or("wasmtime"))?;
+        if hosts.len() > 1 && options.report.is_some() {
+            bail!("--report describes one host's run: give --host wasmtime or --host jco");
+        }
+        if hosts.contains(&Host::Jco) && (bless || options.expectations.is_some()) {
+            bail!("--bless and --expectations work on the wasmtime host only");
+        }
         let mut suite = Suite::new(&root)?;
         suite.wast_config = options.wast_config.clone();
         let suite = Arc::new(suite);
-        Ok((suite.trials(files.clone(), &judge), files, judge))
+        let mut trials = Vec::new();
+        let mut judges = Vec::new();
+        for &host in &hosts {
+            let expectations = match &options.expectations {
+                None => Expectations::for_host(&root, host.name())?,
+                Some(file) => {
+                    let [folder] = &paths[..] else {
+                        bail!("--expectations names cases relative to a case folder: give exactly one folder");
+                    };
+                    if !folder.is_dir() {
+                        bail!(
+                            "--expectations names cases relative to a case folder, and {} is not one",
+                            folder.display()
+                        );
+                    }
+                    Expectations::load(file, folder)?
+                }
+            };
+            let judge = Arc::new(Judge::new(expectations, bless, &root));
+            trials.extend(suite.trials_on(host, files.clone(), &judge, hosts.len() > 1));
+            judges.push((host, judge));
+        }
+        Ok((trials, files, judges))
     };
-    let (trials, files, judge) = match setup() {
+    let (trials, files, judges) = match setup() {
         Ok(setup) => setup,
         Err(e) => {
             eprintln!("error: {}", render::render(&e));
@@ -223,10 +247,21 @@ pub fn run_suite_with(paths: &[PathBuf], args: libtest_mimic::Arguments, options
         );
         code = ExitCode::FAILURE;
     }
-    let cases = judge.results(&files);
-    print!("{}", judge.epilogue(&cases));
+    let mut cases = Vec::new();
+    for (host, judge) in &judges {
+        let results = judge.results(&files);
+        if judges.len() > 1 {
+            println!("-- {} --", host.name());
+        }
+        print!("{}", judge.epilogue(&results));
+        cases = results;
+    }
     if let Some(path) = &options.report {
-        let written = Environment::current(&root).and_then(|env| Report::new(env, cases).write(path));
+        let host = judges.first().map_or(Host::Wasmtime, |(h, _)| *h);
+        let written = Environment::current(&root).and_then(|env| {
+            let env = Environment { host: host.name().to_string(), ..env };
+            Report::new(env, cases).write(path)
+        });
         match written {
             Ok(()) => println!("report written to {}", path.display()),
             Err(e) => {

@@ -17,6 +17,7 @@ use crate::host::transmit::Log;
 use crate::host::{Ctx, EPOCH_TICK, http};
 
 mod call;
+pub mod jco;
 pub mod wast;
 
 pub use call::parse_wave;
@@ -25,6 +26,11 @@ pub use call::parse_wave;
 pub enum Outcome {
     /// Every call returned; one optional result value per call.
     Returned(Vec<Option<Val>>),
+    /// Every call returned a value holding streams or futures, shown by its
+    /// shape (`stream`, `(stream, future)`): a host that cannot hand back a
+    /// `Val` for a handle (jco) says only that. What crossed them is in the
+    /// transcript.
+    ReturnedHandles(Vec<String>),
     /// Instantiation or a call trapped for a rule a case can expect.
     Trapped { kind: TrapKind, during: &'static str, error: wasmtime::Error },
     /// Instantiation or a call failed otherwise: a host error, or a trap no

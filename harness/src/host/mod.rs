@@ -19,6 +19,7 @@ use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 pub mod clock;
 mod collect;
 pub mod http;
+pub mod jco;
 pub mod limits;
 pub mod presets;
 pub mod tables;

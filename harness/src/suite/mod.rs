@@ -26,6 +26,10 @@ use crate::host::{Ctx, Runtime};
 use crate::results::judge::{CaseRun, Judge};
 use crate::results::{Outcome, bless};
 
+mod jco;
+
+pub use jco::{Host, hosts_from};
+
 /// A case that could not be run or compared; there is nothing to bless.
 fn broken(ctx: &render::Context<'_>, error: &anyhow::Error, observed: Option<&exec::Observed>) -> CaseRun {
     let (stdout, stderr) = observed.map_or(("", ""), |o| (o.stdout.as_str(), o.stderr.as_str()));
@@ -60,6 +64,10 @@ pub struct Suite {
     pub wast_config: Features,
     /// Every case on this clock instead of its own (the benchmark's old-clock run).
     clock: Option<case_format::Clock>,
+    jco: crate::build::jco::JcoTools,
+    /// Each composed chain's jco module, transpiled at most once per process.
+    jco_modules: Mutex<HashMap<PathBuf, Arc<Shared<PathBuf>>>>,
+    scratch: PathBuf,
 }
 
 /// A chain within a run: the engine's features and each entry's identity.
@@ -101,6 +109,9 @@ impl Suite {
             chains: Mutex::new(HashMap::new()),
             wast_config: Features::default(),
             clock: None,
+            jco: crate::build::jco::JcoTools::new(root),
+            jco_modules: Mutex::new(HashMap::new()),
+            scratch: target.join("jco-runs"),
         })
     }
 
@@ -123,14 +134,27 @@ impl Suite {
     /// One test per case file. Nothing is built until a test runs; `judge`
     /// settles each result and records its outcome.
     pub fn trials(self: &Arc<Self>, files: Vec<CaseFile>, judge: &Arc<Judge>) -> Vec<Trial> {
+        self.trials_on(Host::Wasmtime, files, judge, false)
+    }
+
+    /// The same on `host`; with `named`, each test's name ends in `@host`
+    /// (both hosts in one run).
+    pub fn trials_on(
+        self: &Arc<Self>,
+        host: Host,
+        files: Vec<CaseFile>,
+        judge: &Arc<Judge>,
+        named: bool,
+    ) -> Vec<Trial> {
         files
             .into_iter()
             .map(|file| {
                 let suite = Arc::clone(self);
                 let judge = Arc::clone(judge);
-                Trial::test(file.name.clone(), move || {
+                let name = if named { format!("{}@{}", file.name, host.name()) } else { file.name.clone() };
+                Trial::test(name, move || {
                     let started = Instant::now();
-                    let run = suite.run_case(&file);
+                    let run = suite.run_case_on(host, &file);
                     judge.settle(&file, run, started.elapsed()).map_err(Failed::from)
                 })
             })
@@ -139,17 +163,31 @@ impl Suite {
 
     /// Load, compose, run and compare one case (or matrix cell).
     pub fn run_case(&self, file: &CaseFile) -> CaseRun {
+        self.run_case_on(Host::Wasmtime, file)
+    }
+
+    pub fn run_case_on(&self, host: Host, file: &CaseFile) -> CaseRun {
         let mut features = Vec::new();
-        let mut run = self.try_case(&file.path, file.cell.as_deref(), &mut features).unwrap_or_else(|broken| *broken);
+        let mut run =
+            self.try_case(host, &file.path, file.cell.as_deref(), &mut features).unwrap_or_else(|broken| *broken);
         run.features = features;
         run
     }
 
     /// `Err` is a case that could not be run or compared (boxed: a failure
     /// message is large, a pass is not).
-    fn try_case(&self, path: &Path, cell: Option<&str>, features: &mut Vec<String>) -> Result<CaseRun, Box<CaseRun>> {
+    fn try_case(
+        &self,
+        host: Host,
+        path: &Path,
+        cell: Option<&str>,
+        features: &mut Vec<String>,
+    ) -> Result<CaseRun, Box<CaseRun>> {
         let mut ctx = render::Context::new(path);
         let fail = |ctx: &render::Context<'_>, e: anyhow::Error| Box::new(broken(ctx, &e, None));
+        if case_format::is_wast(path) && host == Host::Jco {
+            return Err(fail(&ctx, anyhow::anyhow!("{}", jco::WAST_ON_JCO)));
+        }
         if case_format::is_wast(path) {
             return Ok(self.wast_case(path, features));
         }
@@ -163,12 +201,22 @@ impl Suite {
         ctx.chain = &names;
         let chain = self.chain(&loaded.case.config, &loaded.chain).map_err(|e| fail(&ctx, e))?;
         ctx.composed = Some(&chain.path);
-        let observed = exec::run(&chain.pre, &loaded).map_err(|e| fail(&ctx, e))?;
+        let observed = match host {
+            Host::Wasmtime => exec::run(&chain.pre, &loaded),
+            Host::Jco => self.run_on_jco(&chain, &loaded, path, cell),
+        }
+        .map_err(|e| fail(&ctx, e))?;
         let comparison = check::compare(&loaded, &observed).map_err(|e| Box::new(broken(&ctx, &e, Some(&observed))))?;
         if comparison.passed() {
             return Ok(CaseRun::pass());
         }
-        let proposal = bless::proposal(&loaded, &observed, &comparison);
+        let proposal = match host {
+            Host::Wasmtime => bless::proposal(&loaded, &observed, &comparison),
+            // A case states what the spec requires; a second host's
+            // behaviour is no more a reference than wasmtime's, and bless
+            // takes only one, the default host's.
+            Host::Jco => Err("bless takes what wasmtime observed; run it with --host wasmtime".into()),
+        };
         let command = proposal.is_ok().then(|| render::bless_command(path));
         let body = check::explain(&loaded, &observed, &comparison);
         Ok(CaseRun {
