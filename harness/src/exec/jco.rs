@@ -142,7 +142,11 @@ fn outcome_of(ended: Ended, ty: Option<&Type>, limit: Duration) -> Result<Outcom
             let text = format!("{}: {}", error.name, error.message);
             let mut shown = wasmtime::Error::msg(text.clone());
             if let Some(stack) = error.stack {
-                shown = shown.context(format!("jco: {}", stack.lines().take(8).collect::<Vec<_>>().join("\n")));
+                // The stack's first line repeats the message.
+                let frames: Vec<&str> = stack.lines().skip(1).take(8).map(str::trim).collect();
+                if !frames.is_empty() {
+                    shown = shown.context(format!("jco, at:\n{}", frames.join("\n")));
+                }
             }
             match host::tables::error_trap_kind(&text) {
                 Some(kind) => Outcome::Trapped { kind, during, error: shown },
