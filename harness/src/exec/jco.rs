@@ -113,9 +113,17 @@ pub fn run(
             host::handle_log(h, payload)
         })
         .collect::<Result<Vec<_>>>()?;
+    let mut stderr = run.stderr;
+    // Where jco threw, after what the guests printed: the summary line keeps
+    // only the message.
+    for (label, ended) in [("the call", Some(&response.outcome)), ("the second call", response.again.as_ref())] {
+        if let Some(Ended::Error { error: host::JsError { stack: Some(stack), .. }, .. }) = ended {
+            stderr.push_str(&format!("\n[jco host] where {label}'s error was thrown:\n{stack}\n"));
+        }
+    }
     let outcome = outcome_of(response.outcome, result_type.as_ref(), limit)?;
     let again = response.again.map(|a| outcome_of(a, result_type.as_ref(), limit)).transpose()?;
-    let mut o = observed(outcome, again, result_type, response.events, handles, run.stdout, run.stderr);
+    let mut o = observed(outcome, again, result_type, response.events, handles, run.stdout, stderr);
     o.call_time = call_time;
     Ok(o)
 }
@@ -140,14 +148,7 @@ fn outcome_of(ended: Ended, ty: Option<&Type>, limit: Duration) -> Result<Outcom
         Ended::Error { error, during } => {
             let during = if during == "instantiation" { "instantiation" } else { "the call" };
             let text = format!("{}: {}", error.name, error.message);
-            let mut shown = wasmtime::Error::msg(text.clone());
-            if let Some(stack) = error.stack {
-                // The stack's first line repeats the message.
-                let frames: Vec<&str> = stack.lines().skip(1).take(8).map(str::trim).collect();
-                if !frames.is_empty() {
-                    shown = shown.context(format!("jco, at:\n{}", frames.join("\n")));
-                }
-            }
+            let shown = wasmtime::Error::msg(text.clone());
             match host::tables::error_trap_kind(&text) {
                 Some(kind) => Outcome::Trapped { kind, during, error: shown },
                 None => Outcome::Failed { during, error: shown },

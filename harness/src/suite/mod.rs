@@ -201,6 +201,10 @@ impl Suite {
         ctx.chain = &names;
         let chain = self.chain(&loaded.case.config, &loaded.chain).map_err(|e| fail(&ctx, e))?;
         ctx.composed = Some(&chain.path);
+        let versions = if host == Host::Jco { self.jco.versions() } else { String::new() };
+        if host == Host::Jco {
+            ctx.host = Some(&versions);
+        }
         let observed = match host {
             Host::Wasmtime => exec::run(&chain.pre, &loaded),
             Host::Jco => self.run_on_jco(&chain, &loaded, path, cell),
