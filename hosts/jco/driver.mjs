@@ -233,20 +233,74 @@ async function calls(func) {
   return { returned: all.map((r) => (req.resultShape ? null : r.ok)) };
 }
 
+// An HTTP exchange through preview3-shim's wasi:http@0.3.0 types: the
+// request the harness describes, the response read to its end and handed
+// back raw (the harness writes the transcript, as for wasmtime).
+async function exchange(types) {
+  const h = req.http;
+  const bytes = (text) => new TextEncoder().encode(text);
+  let responded;
+  const response = new Promise((resolve) => (responded = resolve));
+  async function* body() {
+    if (h.sendAfterResponse) await response;
+    for (const chunk of h.chunks) yield Uint8Array.from(chunk);
+  }
+  const trailers = h.trailers && types.Fields.fromList(h.trailers.map(([n, v]) => [n, bytes(v)]));
+  const headers = types.Fields.fromList(h.headers.map(([n, v]) => [n, bytes(v)]));
+  const [request] = types.Request.new(headers, body(), Promise.resolve({ tag: 'ok', val: trailers ?? undefined }), undefined);
+  request.setMethod({ tag: h.method.toLowerCase() });
+  request.setPathWithQuery(h.path);
+  request.setScheme({ tag: 'HTTP' });
+  request.setAuthority('localhost');
+  const out = { status: null, headers: [], body: [], trailers: null, error: null, bodyError: null };
+  let resp;
+  try {
+    resp = await instance['wasi:http/handler@0.3.0'].handle(request);
+  } catch (e) {
+    responded();
+    if (e?.payload !== undefined) {
+      out.error = e.payload.tag ?? String(e.payload);
+      return { http: out };
+    }
+    return errorOf(e, 'the call');
+  }
+  responded();
+  out.status = resp.getStatusCode();
+  out.headers = resp.getHeaders().copyAll().map(([n, v]) => [n, Array.from(v)]);
+  const [stream, trailersFuture] = types.Response.consumeBody(resp, Promise.resolve({ tag: 'ok' }));
+  try {
+    if (stream?.[Symbol.asyncIterator]) {
+      for await (const chunk of stream) out.body.push(...chunk);
+    } else if (stream) {
+      for (let chunk = await stream.read(); chunk !== null; chunk = await stream.read()) out.body.push(...chunk);
+    }
+    const t = await trailersFuture;
+    const fields = t?.tag === 'ok' ? t.val : t?.tag === 'err' ? null : t;
+    if (t?.tag === 'err') out.bodyError = t.val?.tag ?? String(t.val);
+    else if (fields) out.trailers = fields.copyAll().map(([n, v]) => [n, Array.from(v)]);
+  } catch (e) {
+    out.bodyError = e?.payload?.tag ?? (e instanceof Error ? e.message : String(e));
+  }
+  return { http: out };
+}
+
 async function main() {
   const module = await import(req.module);
   const dir = dirname(req.module);
   const wasi = new WASIShim({
     sandbox: { preopens: {}, env: {}, args: [], enableNetwork: false },
   }).getImportObject();
+  const http = req.http ? await import('@bytecodealliance/preview3-shim/http') : null;
   try {
     instance = await module.instantiate((p) => WebAssembly.compile(readFileSync(join(dir, p))), {
       ...wasi,
       ...presets,
+      ...(http ? { 'wasi:http/types': http.types } : {}),
     });
   } catch (e) {
     return respond(errorOf(e, 'instantiation'));
   }
+  if (req.http) return respond(await exchange(http.types));
   const exported = req.iface ? instance[req.iface] : instance;
   const func = exported?.[camel(req.func)];
   if (typeof func !== 'function') {

@@ -28,8 +28,11 @@ pub fn run(
     scratch: &Path,
 ) -> Result<Observed> {
     let case = &loaded.case;
+    if let Some(spec) = &case.http {
+        return run_http(tools, module, loaded, spec.get_ref(), scratch);
+    }
     let Some(call) = &case.call else {
-        bail!("the jco host runs `[call]` cases only; `[http]` needs wasi:http@0.3.0 from preview3-shim, not wired up");
+        bail!("{}: the case has neither `[call]` nor `[http]`", loaded.source.path.display());
     };
     let name = call.function.get_ref();
     let func = func_type(component, name).with_context(|| {
@@ -52,6 +55,7 @@ pub fn run(
         timeout_ms: case.limits.timeout_ms,
         result_is_result: matches!(result_type, Some(Type::Result(_))),
         result_shape: result_type.as_ref().filter(|t| transmit::has_handles(t)).map(shape),
+        http: None,
     };
     let mut payloads = Vec::new();
     let mut script = loaded.case.script_bundle();
@@ -128,6 +132,46 @@ pub fn run(
     Ok(o)
 }
 
+/// An `[http]` case: the exchange through the driver, its response as the
+/// transcript events wasmtime's exchange would record.
+fn run_http(
+    tools: &JcoTools,
+    module: &Path,
+    loaded: &Loaded,
+    spec: &case_format::http::HttpRequest,
+    scratch: &Path,
+) -> Result<Observed> {
+    let case = &loaded.case;
+    let request = Request {
+        module: module.to_owned(),
+        iface: Some("wasi:http/handler@0.3.0".into()),
+        func: "handle".into(),
+        args: Vec::new(),
+        params: Vec::new(),
+        concurrent: 1,
+        again: false,
+        baz: BazParams { delay_ms: case.host.baz.delay_ms },
+        scripted: ScriptedParams { delay_ms: case.host.scripted.delay_ms, reenter: None },
+        timeout_ms: case.limits.timeout_ms,
+        result_is_result: false,
+        result_shape: None,
+        http: Some(host::http::params(spec)?),
+    };
+    let run = host::run(tools, &request, scratch)?;
+    let limit = Duration::from_millis(case.limits.timeout_ms);
+    let Some(mut response) = run.response else {
+        return Ok(observed(Outcome::TimedOut(limit), None, None, Vec::new(), Vec::new(), run.stdout, run.stderr));
+    };
+    let outcome = match response.outcome {
+        Ended::Http { http } => {
+            response.events.extend(host::http::events(&http, case.limits.host_bytes)?);
+            Outcome::Returned(vec![None])
+        }
+        other => outcome_of(other, None, limit)?,
+    };
+    Ok(observed(outcome, None, None, response.events, Vec::new(), run.stdout, run.stderr))
+}
+
 fn observed(
     outcome: Outcome,
     again: Option<Outcome>,
@@ -145,6 +189,7 @@ fn observed(
 fn outcome_of(ended: Ended, ty: Option<&Type>, limit: Duration) -> Result<Outcome> {
     Ok(match ended {
         Ended::TimedOut { .. } => Outcome::TimedOut(limit),
+        Ended::Http { .. } => bail!("the jco driver answered a call with an HTTP response"),
         Ended::Error { error, during } => {
             let during = if during == "instantiation" { "instantiation" } else { "the call" };
             let text = format!("{}: {}", error.name, error.message);

@@ -167,7 +167,7 @@ fn frames(spec: &HttpRequest) -> Result<Vec<Frame<Bytes>>> {
 
 /// One zlib stream over all chunks, flushed at each chunk so every chunk
 /// still goes out as a frame of its own; the stream's end is a last frame.
-fn deflate(chunks: &[Vec<u8>]) -> Result<Vec<Vec<u8>>> {
+pub(super) fn deflate(chunks: &[Vec<u8>]) -> Result<Vec<Vec<u8>>> {
     let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
     let mut out = Vec::new();
     for chunk in chunks {
@@ -236,7 +236,7 @@ async fn read_response(acc: &Accessor<Ctx>, response: Response) -> wasmtime::Res
 /// `<prefix> name: value` per field, sorted by name; the values of one name
 /// keep their order. Sorting makes the transcript independent of how the
 /// handler ordered distinct fields, which HTTP gives no meaning.
-fn fields<'a>(prefix: &'a str, map: &'a http::HeaderMap) -> impl Iterator<Item = String> + 'a {
+pub(super) fn fields<'a>(prefix: &'a str, map: &'a http::HeaderMap) -> impl Iterator<Item = String> + 'a {
     let mut pairs: Vec<_> = map.iter().collect();
     pairs.sort_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
     pairs
@@ -246,7 +246,7 @@ fn fields<'a>(prefix: &'a str, map: &'a http::HeaderMap) -> impl Iterator<Item =
 
 /// The event for a deflated body, inflating at most one byte more than
 /// `budget`, and how many bytes that took (to be charged).
-fn inflated_body_event(data: &[u8], budget: u64) -> (String, usize) {
+pub(super) fn inflated_body_event(data: &[u8], budget: u64) -> (String, usize) {
     let mut inflated = Vec::new();
     let read = flate2::read::ZlibDecoder::new(data).take(budget.saturating_add(1)).read_to_end(&mut inflated);
     let event = match read {
@@ -256,7 +256,7 @@ fn inflated_body_event(data: &[u8], budget: u64) -> (String, usize) {
     (event, inflated.len())
 }
 
-fn body_event(prefix: &str, data: &[u8]) -> String {
+pub(super) fn body_event(prefix: &str, data: &[u8]) -> String {
     match std::str::from_utf8(data) {
         Ok(text) if data.len() <= TEXT_LIMIT => format!("{prefix} {} bytes {text:?}", data.len()),
         _ => {

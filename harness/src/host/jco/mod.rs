@@ -16,6 +16,7 @@ use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+pub mod http;
 pub mod tables;
 pub mod values;
 
@@ -76,6 +77,8 @@ pub struct Request {
     /// a thrown `ComponentError`.
     pub result_is_result: bool,
     pub result_shape: Option<Shape>,
+    /// Instead of a call: the HTTP request to the chain's handler.
+    pub http: Option<http::HttpParams>,
 }
 
 /// An error jco (or the driver) threw.
@@ -91,6 +94,7 @@ pub struct JsError {
 #[derive(Deserialize, Debug)]
 #[serde(untagged)]
 pub enum Ended {
+    Http { http: http::HttpSeen },
     Returned { returned: Vec<Value> },
     Error { error: JsError, during: String },
     TimedOut { timeout: bool },

@@ -177,4 +177,36 @@ mod tests {
         let ok = Val::Result(Ok(Some(Box::new(Val::String("x".into())))));
         assert_eq!(to_js(&ok).unwrap(), json!({ "tag": "ok", "val": "x" }));
     }
+
+    /// Types come from a component, as they do for a case: one exporting a
+    /// function per shape, read back the way jco hands values over.
+    #[test]
+    fn values_come_back_as_their_wit_type() {
+        // Records and variants would need exported type names; their
+        // field and case names go the same way as the tuple's parts below.
+        let wat = r#"(component
+            (type $t (tuple u8 (list u8) (result string (error u32)) (option (option u32)) u64))
+            (core module $m (func (export "f") (result i32) unreachable) (memory (export "mem") 1)
+              (func (export "realloc") (param i32 i32 i32 i32) (result i32) unreachable))
+            (core instance $i (instantiate $m))
+            (func (export "f") (result $t)
+              (canon lift (core func $i "f") (memory (core memory $i "mem")) (realloc (core func $i "realloc")))))"#;
+        let engine = wasmtime::Engine::default();
+        let component = wasmtime::component::Component::new(&engine, wat).unwrap();
+        let ty = component.component_type();
+        let Some(wasmtime::component::types::ComponentItem::ComponentFunc(f)) =
+            ty.get_export(&engine, "f").map(|e| e.ty)
+        else {
+            panic!("no export f");
+        };
+        let result = f.results().next().unwrap();
+        let js = json!([7, [1, 2], { "tag": "err", "val": 5 }, { "tag": "some", "val": 3 }, { "$big": "18446744073709551615" }]);
+        let val = from_js(&js, &result).unwrap();
+        let shown = wasm_wave::to_string(&val).unwrap();
+        assert_eq!(shown, "(7, [1, 2], err(5), some(some(3)), 18446744073709551615)");
+        let none = json!([0, [], { "tag": "ok", "val": "x" }, { "tag": "none" }, 0]);
+        assert_eq!(wasm_wave::to_string(&from_js(&none, &result).unwrap()).unwrap(), r#"(0, [], ok("x"), none, 0)"#);
+        assert!(from_js(&json!("seven"), &Type::U8).is_err());
+        assert!(from_js(&json!(256), &Type::U8).is_err());
+    }
 }
