@@ -250,10 +250,11 @@ pub fn run_suite_with(paths: &[PathBuf], args: libtest_mimic::Arguments, options
     let mut cases = Vec::new();
     for (host, judge) in &judges {
         let results = judge.results(&files);
-        if judges.len() > 1 {
+        let epilogue = judge.epilogue(&results);
+        if judges.len() > 1 && !epilogue.is_empty() {
             println!("-- {} --", host.name());
         }
-        print!("{}", judge.epilogue(&results));
+        print!("{epilogue}");
         cases = results;
     }
     if let Some(path) = &options.report {
