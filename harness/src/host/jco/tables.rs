@@ -16,7 +16,21 @@ const MESSAGES: &[(&str, TrapKind)] = &[
     ("deadlock detected", TrapKind::AsyncDeadlock),
     ("cannot leave component instance", TrapKind::CannotLeaveComponent),
     ("cannot enter component instance", TrapKind::CannotEnterComponent),
-    ("async-lifted export failed to produce a result", TrapKind::NoAsyncResult),
+    ("exited without resolution", TrapKind::NoAsyncResult),
+    ("called after terminal status delivered", TrapKind::SubtaskCancelAfterTerminal),
+    ("cannot drop a subtask which has not yet resolved", TrapKind::SubtaskDropNotResolved),
+    ("cannot synchronously cancel a subtask that is in a waitable set", TrapKind::WaitableSyncAndAsync),
+    ("for cancellation", TrapKind::TaskCancelNotCancelled),
+    ("outside callback code range", TrapKind::UnsupportedCallbackCode),
+    ("invalid new backpressure value", TrapKind::BackpressureOverflow),
+    ("cannot have concurrent operations active on a future/stream", TrapKind::CopyEndNotIdle),
+    ("cannot read from future after previous read succeeded", TrapKind::CopyEndNotIdle),
+    ("cannot write to future after previous write succeeded", TrapKind::CopyEndNotIdle),
+    ("after being notified that the", TrapKind::CopyEndNotIdle),
+    ("cannot drop future write end without first writing a value", TrapKind::FutureWriterDroppedUnwritten),
+    ("busy stream", TrapKind::DropEndWhileCopying),
+    ("cannot read from and write to intra-component future", TrapKind::CopyWithinInstance),
+    ("while it's in a waitable set", TrapKind::TransferJoinedEnd),
     // V8's core wasm traps (RuntimeError messages), and jco's rewording
     // of `unreachable`.
     ("`unreachable` instruction executed", TrapKind::Unreachable),
@@ -46,8 +60,8 @@ pub fn error_trap_kind(message: &str) -> Option<TrapKind> {
 mod tests {
     use super::*;
 
-    /// The messages as jco 1.35.0 on Node 26.10.0 gives them (see
-    /// /work/shared/notes/jco-1.35.md and V8's message templates).
+    /// The messages as jco 1.35.0 on Node 26.10.0 gave them running the
+    /// cases (see /work/shared/notes/jco-1.35.md and V8's message templates).
     #[test]
     fn each_message_maps_to_its_rule() {
         let seen = [
@@ -59,6 +73,21 @@ mod tests {
             ("divide by zero", TrapKind::IntegerDivideByZero),
             ("Maximum call stack size exceeded", TrapKind::CallStackExhausted),
             ("cannot leave component instance", TrapKind::CannotLeaveComponent),
+            ("Error: `subtask.cancel` called after terminal status delivered", TrapKind::SubtaskCancelAfterTerminal),
+            ("Error: (component [0]) task [2] exited without resolution", TrapKind::NoAsyncResult),
+            (
+                "Error: (component [0]) task [2] invalid task state [initial] for cancellation",
+                TrapKind::TaskCancelNotCancelled,
+            ),
+            ("Error: invalid async return value [15], outside callback code range", TrapKind::UnsupportedCallbackCode),
+            ("Error: invalid new backpressure value [65536], overflow", TrapKind::BackpressureOverflow),
+            (
+                "RuntimeError: cannot read from stream after being notified that the writable end dropped",
+                TrapKind::CopyEndNotIdle,
+            ),
+            ("RuntimeError: cannot drop busy stream", TrapKind::DropEndWhileCopying),
+            ("RuntimeError: cannot remove busy stream", TrapKind::DropEndWhileCopying),
+            ("RuntimeError: cannot lift stream while it's in a waitable set", TrapKind::TransferJoinedEnd),
         ];
         for (message, kind) in seen {
             assert_eq!(error_trap_kind(message), Some(kind), "{message}");
