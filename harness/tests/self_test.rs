@@ -230,3 +230,35 @@ fn a_64_kib_mismatch_prints_under_2_kib() {
     assert!(failure.contains("big.toml:9:10"), "{failure}");
     assert!(failure.len() < 2048, "{} bytes:\n{failure}", failure.len());
 }
+
+/// The jco host fails a wrong result and a wrong transcript with the same
+/// messages as wasmtime: its outcome goes through the same check. It needs
+/// Node and jco (`npm ci` in hosts/jco, which the harness runs when they
+/// are missing), so it runs when `HARNESS_HOST` asks for jco, as `.ci/run`
+/// does.
+#[test]
+fn jco_fails_what_wasmtime_fails_with_the_same_message() {
+    if !std::env::var("HARNESS_HOST").is_ok_and(|h| h == "jco" || h == "all") {
+        eprintln!("not run: set HARNESS_HOST=jco (or all) to test the jco host");
+        return;
+    }
+    let dir = root().join("harness/tests/fixtures");
+    let fixtures = fixtures(&dir);
+    let names = ["wrong-result", "wrong-transcript"];
+    let files: Vec<String> = names.iter().map(|n| format!("harness/tests/fixtures/{n}.toml")).collect();
+    let mut args = vec!["run", "--host", "jco"];
+    args.extend(files.iter().map(String::as_str));
+    let out = harness(&args);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!out.status.success(), "wrong expectations passed on jco\n{stdout}");
+    let results = parse(&stdout);
+    for name in names {
+        let Some(Expected::Fails(messages)) = fixtures.get(name) else { panic!("{name} is no failing fixture") };
+        let text = results.failures.get(name).unwrap_or_else(|| panic!("{name} did not fail on jco:\n{stdout}"));
+        // Bless takes wasmtime's observations only, so jco offers no command.
+        for m in messages.iter().filter(|m| !m.contains("--bless")) {
+            assert!(text.contains(m.as_str()), "{name} on jco: the failure does not contain `{m}`:\n{text}");
+        }
+        assert!(text.contains("host:     jco "), "{name}: the failure does not name the jco host:\n{text}");
+    }
+}
