@@ -10,10 +10,12 @@ unsafe extern "C" {
     pub fn waitable_set_new() -> u32;
     #[link_name = "[waitable-set-wait]"]
     pub fn waitable_set_wait(set: u32, payload: *mut [u32; 2]) -> u32;
+    #[cfg(not(feature = "no-cancellable"))]
     #[link_name = "[cancellable][waitable-set-wait]"]
     pub fn waitable_set_wait_cancellable(set: u32, payload: *mut [u32; 2]) -> u32;
     #[link_name = "[waitable-set-poll]"]
     pub fn waitable_set_poll(set: u32, payload: *mut [u32; 2]) -> u32;
+    #[cfg(not(feature = "no-cancellable"))]
     #[link_name = "[cancellable][waitable-set-poll]"]
     pub fn waitable_set_poll_cancellable(set: u32, payload: *mut [u32; 2]) -> u32;
     #[link_name = "[waitable-set-drop]"]
@@ -34,6 +36,7 @@ unsafe extern "C" {
     pub fn backpressure_dec();
     #[link_name = "[thread-yield]"]
     pub fn thread_yield() -> u32;
+    #[cfg(not(feature = "no-cancellable"))]
     #[link_name = "[cancellable][thread-yield]"]
     pub fn thread_yield_cancellable() -> u32;
 }

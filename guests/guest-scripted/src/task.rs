@@ -6,6 +6,11 @@
 use crate::abi::{self, RetArea};
 use crate::script::{Bundle, words};
 
+/// Why a cancellable step fails in `guest-scripted-no-cancellable`.
+#[cfg(feature = "no-cancellable")]
+const NO_CANCELLABLE: &str =
+    "this build has no cancellable built-ins (component-model PR #716 removed them; the jco host runs it)";
+
 /// Which export the task runs: `task.return` is per function.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Export {
@@ -233,9 +238,13 @@ impl Task {
                 let event = unsafe {
                     match op {
                         "wait" => abi::waitable_set_wait(set, &mut payload),
-                        "wait-cancellable" => abi::waitable_set_wait_cancellable(set, &mut payload),
                         "poll" => abi::waitable_set_poll(set, &mut payload),
+                        #[cfg(not(feature = "no-cancellable"))]
+                        "wait-cancellable" => abi::waitable_set_wait_cancellable(set, &mut payload),
+                        #[cfg(not(feature = "no-cancellable"))]
                         _ => abi::waitable_set_poll_cancellable(set, &mut payload),
+                        #[cfg(feature = "no-cancellable")]
+                        _ => self.fail(NO_CANCELLABLE),
                     }
                 };
                 let shown = self.event(event, payload[0], payload[1]);
@@ -249,8 +258,11 @@ impl Task {
             }
             "subtask-drop" => unsafe { abi::subtask_drop(self.handle(arg(1))) },
             op @ ("yield" | "yield-cancellable") => {
+                #[cfg(not(feature = "no-cancellable"))]
                 let cancelled =
                     unsafe { if op == "yield" { abi::thread_yield() } else { abi::thread_yield_cancellable() } };
+                #[cfg(feature = "no-cancellable")]
+                let cancelled = if op == "yield" { unsafe { abi::thread_yield() } } else { self.fail(NO_CANCELLABLE) };
                 self.record(&format!("{op} -> {cancelled}"));
             }
             "backpressure-inc" => unsafe { abi::backpressure_inc() },

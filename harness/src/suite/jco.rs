@@ -6,7 +6,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::{Result, bail};
-use case_format::Loaded;
+use case_format::{Link, Loaded};
 
 use super::{Chain, Suite, shared};
 use crate::exec::{self, Observed};
@@ -40,6 +40,20 @@ pub fn hosts_from(text: &str) -> Result<Vec<Host>> {
         "all" => vec![Host::Wasmtime, Host::Jco],
         other => bail!("unknown host `{other}`: give wasmtime, jco or all"),
     })
+}
+
+/// The chain as the jco host runs it: `guest-scripted` built without the
+/// `cancellable` built-ins, which component-model PR #716 removed and jco
+/// 1.35 rejects at transpile (a script using a cancellable step fails there
+/// with that reason). Every other entry as the case gives it.
+pub fn links(chain: &[Link]) -> Vec<Link> {
+    chain
+        .iter()
+        .map(|link| match link {
+            Link::Guest(name) if name == "guest-scripted" => Link::Guest("guest-scripted-no-cancellable".into()),
+            other => other.clone(),
+        })
+        .collect()
 }
 
 impl Suite {

@@ -199,7 +199,11 @@ impl Suite {
         *features = loaded.case.config.enabled().into_iter().map(String::from).collect();
         ctx.description = Some(&loaded.case.description);
         ctx.chain = &names;
-        let chain = self.chain(&loaded.case.config, &loaded.chain).map_err(|e| fail(&ctx, e))?;
+        let links = match host {
+            Host::Wasmtime => loaded.chain.clone(),
+            Host::Jco => jco::links(&loaded.chain),
+        };
+        let chain = self.chain(&loaded.case.config, &links).map_err(|e| fail(&ctx, e))?;
         ctx.composed = Some(&chain.path);
         let versions = if host == Host::Jco { self.jco.versions() } else { String::new() };
         if host == Host::Jco {
