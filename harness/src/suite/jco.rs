@@ -82,6 +82,13 @@ mod tests {
     use super::*;
 
     #[test]
+    fn jco_runs_the_scripted_guest_without_cancellable() {
+        let chain = vec![Link::Guest("guest-scripted".into()), Link::Guest("guest-scripted-more".into())];
+        let names: Vec<String> = links(&chain).iter().map(|l| l.name().to_string()).collect();
+        assert_eq!(names, ["guest-scripted-no-cancellable", "guest-scripted-more"]);
+    }
+
+    #[test]
     fn host_names_parse() {
         assert_eq!(hosts_from("all").unwrap(), vec![Host::Wasmtime, Host::Jco]);
         assert_eq!(hosts_from("jco").unwrap(), vec![Host::Jco]);
