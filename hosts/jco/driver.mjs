@@ -66,7 +66,13 @@ process.on('uncaughtException', (e) => respond(errorOf(e, 'the call')));
 process.on('unhandledRejection', (e) => respond(errorOf(e, 'the call')));
 setTimeout(() => respond({ timeout: true }), req.timeoutMs).unref?.();
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+// The presets sleep on real time here. On the virtual clock (the default)
+// wasmtime ends a sleep only once nothing else can run; jco's scheduler
+// starts subtasks from its own timers, so a short real sleep can end
+// before the guests have done what the case orders first when the machine
+// is loaded. Stretching virtual sleeps keeps their order against that.
+const STRETCH = req.realClock ? 1 : 4;
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms * STRETCH));
 const camel = (name) => name.replace(/-([a-z0-9])/g, (_, c) => c.toUpperCase());
 
 // The presets, as host/presets.rs defines them from the same case data.

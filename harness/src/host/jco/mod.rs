@@ -73,6 +73,8 @@ pub struct Request {
     pub baz: BazParams,
     pub scripted: ScriptedParams,
     pub timeout_ms: u64,
+    /// `[host] clock = "real"`: the presets' sleeps last what the case says.
+    pub real_clock: bool,
     /// The function returns `result<T, E>`, which jco turns into a value or
     /// a thrown `ComponentError`.
     pub result_is_result: bool,
