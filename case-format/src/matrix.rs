@@ -7,8 +7,10 @@
 //! error names the place in that file (a placeholder's own position for
 //! what it produced) and the cell's parameters.
 
+use std::collections::HashMap;
 use std::ops::Range;
-use std::sync::Arc;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use anyhow::{Result, anyhow, bail};
 use toml_edit::{Document, Item, Value};
@@ -76,8 +78,8 @@ pub fn whole_file_error(src: &Source) -> anyhow::Error {
 /// Where the expanded text of a cell came from.
 #[derive(Debug)]
 pub struct Expansion {
-    /// The matrix file's own text.
-    pub original: String,
+    /// The matrix file's own text, shared by its cells.
+    pub original: Arc<str>,
     /// The cell's label, `root=async,next=sync`.
     pub label: String,
     /// In order of `at`: text from `at` on is the original's from `from` on
@@ -104,93 +106,175 @@ impl Expansion {
     }
 }
 
-/// The text of the cell `label` of the matrix file in `src`, as a source
-/// whose positions point back into the file.
-pub fn expand(src: &Source, label: &str) -> Result<Source> {
+/// What every cell of one matrix file shares, worked out once per process
+/// for each text of the file: a matrix of 10,000 cells must not parse its
+/// file 10,000 times.
+struct Prepared {
+    text: Arc<str>,
+    matrix: Matrix,
+    index: HashMap<String, usize>,
+    chain_len: Option<usize>,
+    /// Each string value outside `[matrix]`: its span, its length once
+    /// decoded, and its pieces (or where and why they do not parse).
+    strings: Vec<(Range<usize>, usize, Pieces)>,
+    /// The text of `[matrix]`, left out of every cell's text: a cell needs
+    /// none of it, and a large matrix would be parsed again for each cell.
+    matrix_text: Vec<Range<usize>>,
+}
+
+/// A string's pieces, or the offset in it of a bad placeholder and why.
+type Pieces = Result<Vec<Piece>, (usize, String)>;
+
+fn prepared(src: &Source) -> Result<Arc<Prepared>> {
+    static MEMO: OnceLock<Mutex<HashMap<PathBuf, Arc<Prepared>>>> = OnceLock::new();
+    let memo = MEMO.get_or_init(Mutex::default);
+    if let Some(p) = memo.lock().unwrap().get(&src.path).filter(|p| *p.text == *src.text) {
+        return Ok(Arc::clone(p));
+    }
     let doc = Document::parse(src.text.as_str()).map_err(|e| {
         let at = e.span().map_or_else(|| src.path.display().to_string(), |s| src.at(&s));
         anyhow!("{at}: {}", e.message().trim_end())
     })?;
     let root = doc.as_table();
-    let matrix =
-        read(src, root)?.ok_or_else(|| anyhow!("{}: no `[matrix]`, so no cell `{label}`", src.path.display()))?;
-    let cell = matrix.cells.iter().find(|c| c.label() == label).ok_or_else(|| {
+    let matrix = read(src, root)?.ok_or_else(|| anyhow!("{}: no `[matrix]`", src.path.display()))?;
+    let index = matrix.cells.iter().enumerate().map(|(i, c)| (c.label(), i)).collect();
+    let mut values = Vec::new();
+    root.iter().filter(|(k, _)| *k != "matrix").for_each(|(_, item)| collect(item, &mut values));
+    let strings = values
+        .into_iter()
+        .filter_map(|v| match (v, v.span()) {
+            (Value::String(s), Some(span)) => Some((span, s.value().len(), placeholder::parse(s.value()))),
+            _ => None,
+        })
+        .collect();
+    let chain_len = root.get(CHAIN).and_then(Item::as_array).map(toml_edit::Array::len);
+    let mut matrix_text = Vec::new();
+    if let Some((key, item)) = root.get_key_value("matrix") {
+        text_of(key.span(), item, &mut matrix_text);
+    }
+    // An implicit table's span is its name in a header, inside the header's.
+    matrix_text.sort_by_key(|r| r.start);
+    matrix_text.dedup_by(|next, kept| {
+        let overlaps = next.start <= kept.end;
+        kept.end = kept.end.max(if overlaps { next.end } else { kept.end });
+        overlaps
+    });
+    // A layout this does not foresee keeps its matrix text, which only costs time.
+    if !cut_reads(&src.text, &matrix_text) {
+        matrix_text.clear();
+    }
+    let prepared =
+        Arc::new(Prepared { text: src.text.as_str().into(), matrix, index, chain_len, strings, matrix_text });
+    memo.lock().unwrap().insert(src.path.clone(), Arc::clone(&prepared));
+    Ok(prepared)
+}
+
+/// The text of the cell `label` of the matrix file in `src`, as a source
+/// whose positions point back into the file.
+pub fn expand(src: &Source, label: &str) -> Result<Source> {
+    let prepared = prepared(src)?;
+    let matrix = &prepared.matrix;
+    let cell = prepared.index.get(label).map(|&i| &matrix.cells[i]).ok_or_else(|| {
         anyhow!("{}: the matrix has no cell `{label}` (it has {} cells)", src.path.display(), matrix.cells.len())
     })?;
-    let chain_len = root.get(CHAIN).and_then(Item::as_array).map(toml_edit::Array::len);
-    let mut strings = Vec::new();
-    root.iter().filter(|(k, _)| *k != "matrix").for_each(|(_, item)| collect(item, &mut strings));
     let in_cell = |at: usize| format!("{} ({label})", src.at(&(at..at)));
     let mut used = vec![false; matrix.params.len()];
     let mut edits = Vec::new();
-    for value in strings {
-        let (Value::String(s), Some(span)) = (value, value.span()) else { continue };
+    for (span, decoded_len, pieces) in &prepared.strings {
         let raw = &src.text[span.clone()];
         let place = |inner: usize| span.start + raw_offset(raw, inner);
-        let pieces =
-            placeholder::parse(s.value()).map_err(|(inner, why)| anyhow!("{}: {why}", in_cell(place(inner))))?;
+        let pieces = pieces.as_ref().map_err(|(inner, why)| anyhow!("{}: {why}", in_cell(place(*inner))))?;
         if pieces.iter().all(|p| matches!(p, Piece::Text(_))) {
             continue;
         }
         let quote = Quote::of(raw);
         let mut parts = vec![(raw[..raw_offset(raw, 0)].to_string(), span.start, true)];
         for piece in pieces {
-            let (range, text) = match piece {
+            let (start, text) = match piece {
                 Piece::Text(r) => {
                     let (a, b) = (raw_offset(raw, r.start), raw_offset(raw, r.end));
                     parts.push((raw[a..b].to_string(), span.start + a, true));
                     continue;
                 }
-                Piece::Dollar(r) => (r, "$".to_string()),
+                Piece::Dollar(r) => (r.start, "$".to_string()),
                 Piece::Param(name, r) => {
-                    let i = param_index(&matrix, &name).map_err(|why| anyhow!("{}: {why}", in_cell(place(r.start))))?;
+                    let i = param_index(matrix, name).map_err(|why| anyhow!("{}: {why}", in_cell(place(r.start))))?;
                     used[i] = true;
-                    (r, cell.values[i].1.clone())
+                    (r.start, cell.values[i].1.clone())
                 }
                 Piece::Repeat(text, count, r) => {
+                    let at = in_cell(place(r.start));
                     let n = match count {
-                        Count::Number(n) => n,
-                        Count::Chain => chain_len.ok_or_else(|| {
-                            anyhow!(
-                                "{}: `* chain` counts the entries of `chain`, and there is no `chain` list",
-                                in_cell(place(r.start))
-                            )
+                        Count::Number(n) => *n,
+                        Count::Chain => prepared.chain_len.ok_or_else(|| {
+                            anyhow!("{at}: `* chain` counts the entries of `chain`, and there is no `chain` list")
                         })?,
                         Count::Param(name) => {
-                            let i = param_index(&matrix, &name)
-                                .map_err(|why| anyhow!("{}: {why}", in_cell(place(r.start))))?;
+                            let i = param_index(matrix, name).map_err(|why| anyhow!("{at}: {why}"))?;
                             used[i] = true;
-                            cell.values[i].1.parse().map_err(|_| {
-                                anyhow!(
-                                    "{}: `{name}` is `{}` here, not a count",
-                                    in_cell(place(r.start)),
-                                    cell.values[i].1
-                                )
-                            })?
+                            let value = &cell.values[i].1;
+                            value.parse().map_err(|_| anyhow!("{at}: `{name}` is `{value}` here, not a count"))?
                         }
                     };
                     if n.saturating_mul(text.len()) > placeholder::MAX_REPEAT_BYTES {
-                        bail!(
-                            "{}: the repeated text would pass {} bytes",
-                            in_cell(place(r.start)),
-                            placeholder::MAX_REPEAT_BYTES
-                        );
+                        bail!("{at}: the repeated text would pass {} bytes", placeholder::MAX_REPEAT_BYTES);
                     }
-                    (r, text.repeat(n))
+                    (r.start, text.repeat(n))
                 }
             };
-            let encoded = quote.encode(&text).map_err(|why| anyhow!("{}: {why}", in_cell(place(range.start))))?;
-            parts.push((encoded, place(range.start), false));
+            let encoded = quote.encode(&text).map_err(|why| anyhow!("{}: {why}", in_cell(place(start))))?;
+            parts.push((encoded, place(start), false));
         }
-        let close = raw_offset(raw, s.value().len());
+        let close = raw_offset(raw, *decoded_len);
         parts.push((raw[close..].to_string(), span.start + close, true));
-        edits.push((span, parts));
+        edits.push((span.clone(), parts));
     }
     if let Some(i) = used.iter().position(|u| !u) {
         let (name, span) = &matrix.params[i];
         bail!("{}: parameter `{name}` is used by no `${{{name}}}` placeholder", src.at(span));
     }
-    Ok(splice(src, label, edits))
+    edits.extend(prepared.matrix_text.iter().map(|r| (r.clone(), Vec::new())));
+    Ok(splice(src, &prepared.text, label, edits))
+}
+
+/// The ranges of text that hold `item` (the value of `key`): an inline
+/// value with its key, or each table's header and key-values.
+fn text_of(key: Option<Range<usize>>, item: &Item, out: &mut Vec<Range<usize>>) {
+    let join = |a: Option<Range<usize>>, b: Option<Range<usize>>| match (a, b) {
+        (Some(a), Some(b)) => Some(a.start.min(b.start)..a.end.max(b.end)),
+        (a, b) => a.or(b),
+    };
+    match item {
+        Item::Value(v) => out.extend(join(key, v.span())),
+        Item::Table(t) => {
+            let mut own = t.span();
+            for (k, sub) in t {
+                match sub {
+                    Item::Value(v) => own = join(own, join(t.key(k).and_then(toml_edit::Key::span), v.span())),
+                    _ => text_of(None, sub, out),
+                }
+            }
+            out.extend(own);
+        }
+        Item::ArrayOfTables(a) => a.iter().for_each(|t| text_of(None, &Item::Table(t.clone()), out)),
+        Item::None => {}
+    }
+}
+
+/// Whether `text` without `cut` (in order, apart) still reads as TOML, with
+/// no `matrix` left.
+fn cut_reads(text: &str, cut: &[Range<usize>]) -> bool {
+    let mut left = String::with_capacity(text.len());
+    let mut cursor = 0;
+    for r in cut.iter().cloned() {
+        if r.start < cursor || r.end > text.len() {
+            return false;
+        }
+        left.push_str(&text[cursor..r.start]);
+        cursor = r.end;
+    }
+    left.push_str(&text[cursor..]);
+    Document::parse(left.as_str()).is_ok_and(|d| !d.as_table().contains_key("matrix"))
 }
 
 fn param_index(matrix: &Matrix, name: &str) -> Result<usize, String> {
@@ -203,7 +287,7 @@ fn param_index(matrix: &Matrix, name: &str) -> Result<usize, String> {
 type Edit = (Range<usize>, Vec<(String, usize, bool)>);
 
 /// The file's text with each edited string replaced, and the map back.
-fn splice(src: &Source, label: &str, mut edits: Vec<Edit>) -> Source {
+fn splice(src: &Source, original: &Arc<str>, label: &str, mut edits: Vec<Edit>) -> Source {
     edits.sort_by_key(|(span, _)| span.start);
     let mut text = String::with_capacity(src.text.len());
     let mut segments = Vec::new();
@@ -219,7 +303,7 @@ fn splice(src: &Source, label: &str, mut edits: Vec<Edit>) -> Source {
     }
     segments.push(Segment { at: text.len(), from: cursor, exact: true });
     text.push_str(&src.text[cursor..]);
-    let expansion = Expansion { original: src.text.clone(), label: label.to_string(), segments };
+    let expansion = Expansion { original: Arc::clone(original), label: label.to_string(), segments };
     Source { path: src.path.clone(), text, cell: Some(Arc::new(expansion)) }
 }
 

@@ -129,3 +129,34 @@ fn dollars_and_text_without_placeholders_stay_as_written() {
     assert_eq!(loaded.case.description, "$5 or $6: async over sync");
     assert_eq!(loaded.case.call.unwrap().args[0].get_ref(), "\"hi\"");
 }
+
+#[test]
+fn a_cells_text_leaves_the_matrix_out_in_every_layout() {
+    let layouts = [
+        PAIRS.to_string(),
+        PAIRS.replace("[matrix.cross]\n", "[matrix]\ncross.").replace("\nnext = ", "\ncross.next = "),
+        PAIRS.replace(
+            "[matrix.cross]\nroot = [\"async\", \"sync\"]\nnext = [\"sync\", \"wait\"]",
+            "[matrix]\ncells = [{ root = \"sync\", next = \"wait\" }]",
+        ),
+        PAIRS.replace(
+            "[matrix.cross]\nroot = [\"async\", \"sync\"]\nnext = [\"sync\", \"wait\"]",
+            "[[matrix.cells]]\nroot = \"sync\"\nnext = \"wait\"\n# a comment\n",
+        ),
+        PAIRS.replace(
+            "[matrix.cross]\nroot = [\"async\", \"sync\"]\nnext = [\"sync\", \"wait\"]",
+            "[limits]\n[matrix]\ncross = { root = [\"sync\"], next = [\"wait\"] }",
+        ),
+    ];
+    for text in layouts {
+        let (_dir, path) = file(&text);
+        let loaded = Case::load(&path, Some("root=sync,next=wait"), &guests());
+        let loaded = loaded.unwrap_or_else(|e| panic!("{e:#}\n{text}"));
+        assert_eq!(loaded.case.chain_names(), ["guest-sync", "guest-wait"], "{text}");
+        assert!(
+            !loaded.source.text.contains("cross") && !loaded.source.text.contains("cells"),
+            "{}",
+            loaded.source.text
+        );
+    }
+}

@@ -193,6 +193,11 @@ impl Suite {
         run
     }
 
+    /// The guests' names, which a chain may use.
+    pub fn known_guests(&self) -> &BTreeSet<String> {
+        &self.known_guests
+    }
+
     pub fn guests(&self) -> Result<Arc<Guests>> {
         shared(&self.guests, || self.guest_dirs.build())
     }
