@@ -160,3 +160,17 @@ fn a_cells_text_leaves_the_matrix_out_in_every_layout() {
         );
     }
 }
+
+#[test]
+fn no_prefix_of_a_matrix_file_panics() {
+    // What the fuzz target does, on every cut of a real matrix: a
+    // placeholder or a cell cut short must be an error, never a panic.
+    for text in [
+        PAIRS.to_string(),
+        PAIRS.replace("[matrix.cross]\n", "[matrix]\ncross.").replace("\nnext = ", "\ncross.next = "),
+    ] {
+        for end in 0..=text.len() {
+            crate::fuzzing::load_case(&text.as_bytes()[..end]);
+        }
+    }
+}
