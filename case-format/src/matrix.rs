@@ -21,7 +21,7 @@ mod placeholder;
 mod read;
 
 use placeholder::{Count, Piece};
-use read::read;
+use read::{cut_reads, read, text_of};
 
 /// Most cells one matrix may expand into: a typo in a cross product must not
 /// make a suite of millions.
@@ -34,6 +34,9 @@ const CHAIN: &str = "chain";
 #[derive(Debug, Clone, PartialEq)]
 pub struct Cell {
     pub values: Vec<(String, String)>,
+    /// Its own `expect` values (listed cells only): each key and the place
+    /// of its value, which replaces the template's for this cell.
+    pub overrides: Vec<(String, Range<usize>)>,
 }
 
 impl Cell {
@@ -47,6 +50,8 @@ impl Cell {
 struct Matrix {
     params: Vec<(String, Range<usize>)>,
     cells: Vec<Cell>,
+    /// `cells`, not `cross`: each cell is written on its own.
+    listed: bool,
 }
 
 /// The labels of a file's cells, for listing, or `None` when it has no
@@ -82,6 +87,9 @@ pub struct Expansion {
     pub original: Arc<str>,
     /// The cell's label, `root=async,next=sync`.
     pub label: String,
+    /// Its index in `matrix.cells`, when the matrix lists its cells one by
+    /// one (so that bless can write this cell's own expectations there).
+    pub listed: Option<usize>,
     /// In order of `at`: text from `at` on is the original's from `from` on
     /// (`exact`), or what the placeholder at `from` produced.
     segments: Vec<Segment>,
@@ -117,6 +125,8 @@ struct Prepared {
     /// Each string value outside `[matrix]`: its span, its length once
     /// decoded, and its pieces (or where and why they do not parse).
     strings: Vec<(Range<usize>, usize, Pieces)>,
+    /// The template's `expect.result`, `.trap` and `.transcript` values' places.
+    expect: Vec<(String, Range<usize>)>,
     /// The text of `[matrix]`, left out of every cell's text: a cell needs
     /// none of it, and a large matrix would be parsed again for each cell.
     matrix_text: Vec<Range<usize>>,
@@ -163,8 +173,11 @@ fn prepared(src: &Source) -> Result<Arc<Prepared>> {
     if !cut_reads(&src.text, &matrix_text) {
         matrix_text.clear();
     }
-    let prepared =
-        Arc::new(Prepared { text: src.text.as_str().into(), matrix, index, chain_len, strings, matrix_text });
+    let template = root.get("expect").and_then(Item::as_table_like);
+    let expect =
+        read::OVERRIDABLE.iter().filter_map(|k| Some((k.to_string(), template?.get(k)?.as_value()?.span()?))).collect();
+    let text = src.text.as_str().into();
+    let prepared = Arc::new(Prepared { text, matrix, index, chain_len, strings, expect, matrix_text });
     memo.lock().unwrap().insert(src.path.clone(), Arc::clone(&prepared));
     Ok(prepared)
 }
@@ -174,13 +187,29 @@ fn prepared(src: &Source) -> Result<Arc<Prepared>> {
 pub fn expand(src: &Source, label: &str) -> Result<Source> {
     let prepared = prepared(src)?;
     let matrix = &prepared.matrix;
-    let cell = prepared.index.get(label).map(|&i| &matrix.cells[i]).ok_or_else(|| {
+    let index = *prepared.index.get(label).ok_or_else(|| {
         anyhow!("{}: the matrix has no cell `{label}` (it has {} cells)", src.path.display(), matrix.cells.len())
     })?;
+    let cell = &matrix.cells[index];
     let in_cell = |at: usize| format!("{} ({label})", src.at(&(at..at)));
     let mut used = vec![false; matrix.params.len()];
     let mut edits = Vec::new();
+    // The cell's own expectations replace the template's values, as written.
+    let mut replaced = Vec::new();
+    for (key, value) in &cell.overrides {
+        let Some((_, template)) = prepared.expect.iter().find(|(k, _)| k == key) else {
+            bail!(
+                "{}: this cell's `expect.{key}` replaces the template's, and `[expect]` has no `{key}`",
+                in_cell(value.start)
+            );
+        };
+        replaced.push(template.clone());
+        edits.push((template.clone(), vec![(src.text[value.clone()].to_string(), value.start, true)]));
+    }
     for (span, decoded_len, pieces) in &prepared.strings {
+        if replaced.iter().any(|r| r.start <= span.start && span.end <= r.end) {
+            continue;
+        }
         let raw = &src.text[span.clone()];
         let place = |inner: usize| span.start + raw_offset(raw, inner);
         let pieces = pieces.as_ref().map_err(|(inner, why)| anyhow!("{}: {why}", in_cell(place(*inner))))?;
@@ -234,47 +263,8 @@ pub fn expand(src: &Source, label: &str) -> Result<Source> {
         bail!("{}: parameter `{name}` is used by no `${{{name}}}` placeholder", src.at(span));
     }
     edits.extend(prepared.matrix_text.iter().map(|r| (r.clone(), Vec::new())));
-    Ok(splice(src, &prepared.text, label, edits))
-}
-
-/// The ranges of text that hold `item` (the value of `key`): an inline
-/// value with its key, or each table's header and key-values.
-fn text_of(key: Option<Range<usize>>, item: &Item, out: &mut Vec<Range<usize>>) {
-    let join = |a: Option<Range<usize>>, b: Option<Range<usize>>| match (a, b) {
-        (Some(a), Some(b)) => Some(a.start.min(b.start)..a.end.max(b.end)),
-        (a, b) => a.or(b),
-    };
-    match item {
-        Item::Value(v) => out.extend(join(key, v.span())),
-        Item::Table(t) => {
-            let mut own = t.span();
-            for (k, sub) in t {
-                match sub {
-                    Item::Value(v) => own = join(own, join(t.key(k).and_then(toml_edit::Key::span), v.span())),
-                    _ => text_of(None, sub, out),
-                }
-            }
-            out.extend(own);
-        }
-        Item::ArrayOfTables(a) => a.iter().for_each(|t| text_of(None, &Item::Table(t.clone()), out)),
-        Item::None => {}
-    }
-}
-
-/// Whether `text` without `cut` (in order, apart) still reads as TOML, with
-/// no `matrix` left.
-fn cut_reads(text: &str, cut: &[Range<usize>]) -> bool {
-    let mut left = String::with_capacity(text.len());
-    let mut cursor = 0;
-    for r in cut.iter().cloned() {
-        if r.start < cursor || r.end > text.len() {
-            return false;
-        }
-        left.push_str(&text[cursor..r.start]);
-        cursor = r.end;
-    }
-    left.push_str(&text[cursor..]);
-    Document::parse(left.as_str()).is_ok_and(|d| !d.as_table().contains_key("matrix"))
+    let listed = matrix.listed.then_some(index);
+    Ok(splice(src, &prepared.text, label, listed, edits))
 }
 
 fn param_index(matrix: &Matrix, name: &str) -> Result<usize, String> {
@@ -287,7 +277,7 @@ fn param_index(matrix: &Matrix, name: &str) -> Result<usize, String> {
 type Edit = (Range<usize>, Vec<(String, usize, bool)>);
 
 /// The file's text with each edited string replaced, and the map back.
-fn splice(src: &Source, original: &Arc<str>, label: &str, mut edits: Vec<Edit>) -> Source {
+fn splice(src: &Source, original: &Arc<str>, label: &str, listed: Option<usize>, mut edits: Vec<Edit>) -> Source {
     edits.sort_by_key(|(span, _)| span.start);
     let mut text = String::with_capacity(src.text.len());
     let mut segments = Vec::new();
@@ -303,7 +293,7 @@ fn splice(src: &Source, original: &Arc<str>, label: &str, mut edits: Vec<Edit>) 
     }
     segments.push(Segment { at: text.len(), from: cursor, exact: true });
     text.push_str(&src.text[cursor..]);
-    let expansion = Expansion { original: Arc::clone(original), label: label.to_string(), segments };
+    let expansion = Expansion { original: Arc::clone(original), label: label.to_string(), listed, segments };
     Source { path: src.path.clone(), text, cell: Some(Arc::new(expansion)) }
 }
 

@@ -174,3 +174,30 @@ fn no_prefix_of_a_matrix_file_panics() {
         }
     }
 }
+
+#[test]
+fn a_listed_cell_may_give_its_own_expectations() {
+    let cells = "[matrix]\ncells = [\n  { root = \"sync\", next = \"wait\", expect = { result = '\"own\"' } },\n  \
+                 { root = \"async\", next = \"sync\" },\n]";
+    let text = PAIRS.replace("[matrix.cross]\nroot = [\"async\", \"sync\"]\nnext = [\"sync\", \"wait\"]", cells);
+    let (dir, path) = file(&text);
+    let names: Vec<_> = discover(&[dir.path().to_owned()]).unwrap().into_iter().map(|f| f.name).collect();
+    assert_eq!(names, ["x/root=async,next=sync", "x/root=sync,next=wait"]);
+    let own = Case::load(&path, Some("root=sync,next=wait"), &guests()).unwrap();
+    assert_eq!(own.case.expect.result.as_ref().unwrap().get_ref(), "\"own\"");
+    assert_eq!(
+        own.source.at(&own.case.expect.result.unwrap().span()),
+        format!("{}:6:55 (root=sync,next=wait)", path.display())
+    );
+    assert_eq!(own.source.cell.as_ref().unwrap().listed, Some(0));
+    let template = Case::load(&path, Some("root=async,next=sync"), &guests()).unwrap();
+    assert_eq!(template.case.expect.result.unwrap().get_ref(), "\"hi + +\"");
+    let no_trap = text.replace("expect = { result", "expect = { trap");
+    let e = error(&no_trap, "root=sync,next=wait");
+    assert!(e.starts_with(":6:53 (root=sync,next=wait): this cell's `expect.trap` replaces the template's"), "{e}");
+    let unknown = text.replace("expect = { result", "expect = { limit");
+    assert!(
+        error(&unknown, "root=sync,next=wait")
+            .contains("a cell's `expect` may give result, trap, transcript, not `limit`")
+    );
+}
