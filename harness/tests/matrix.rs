@@ -112,6 +112,10 @@ fn bless_writes_a_listed_cell_its_own_expectation() {
         .unwrap();
     let dir = cases.to_str().unwrap();
     let cell = "triples/root=sync,middle=sync,last=sync";
+    // The failure names the cell and the command that blesses it alone.
+    let failed = text_of(&harness(&["run", dir, "--", "--exact", cell]));
+    assert!(failed.contains("triples.toml (cell root=sync,middle=sync,last=sync)"), "{failed}");
+    assert!(failed.contains(&format!("triples.toml -- --exact '{cell}'")), "{failed}");
     let run = harness(&["run", "--bless", dir, "--", "--exact", cell]);
     assert!(run.status.success(), "{}", text_of(&run));
     assert!(text_of(&run).contains("triples.toml (matrix.cells[4].expect.result)"), "{}", text_of(&run));
