@@ -52,6 +52,9 @@ struct Matrix {
     cells: Vec<Cell>,
     /// `cells`, not `cross`: each cell is written on its own.
     listed: bool,
+    /// Per parameter: every value is written as a TOML integer, so that a
+    /// string that is only its placeholder (`"${delay}"`) becomes the integer.
+    integers: Vec<bool>,
 }
 
 /// The labels of a file's cells, for listing, or `None` when it has no
@@ -214,6 +217,15 @@ pub fn expand(src: &Source, label: &str) -> Result<Source> {
         let place = |inner: usize| span.start + raw_offset(raw, inner);
         let pieces = pieces.as_ref().map_err(|(inner, why)| anyhow!("{}: {why}", in_cell(place(*inner))))?;
         if pieces.iter().all(|p| matches!(p, Piece::Text(_))) {
+            continue;
+        }
+        if let [Piece::Param(name, r)] = &pieces[..]
+            && r.len() == *decoded_len
+            && let Ok(i) = param_index(matrix, name)
+            && matrix.integers[i]
+        {
+            used[i] = true;
+            edits.push((span.clone(), vec![(cell.values[i].1.clone(), place(r.start), false)]));
             continue;
         }
         let quote = Quote::of(raw);

@@ -69,7 +69,9 @@ pub struct Case {
 pub struct Matrix {
     /// One test for every combination of these parameters' values (the
     /// first parameter varies slowest). A value is a string or an integer
-    /// of letters, digits, `.`, `_`, `+` and `-`: it is part of the name.
+    /// of letters, digits, `.`, `_`, `+` and `-`: it is part of the name. A
+    /// parameter of integers, used as a whole string (`"${delay}"`), is
+    /// an integer there.
     pub cross: Option<BTreeMap<String, Vec<MatrixValue>>>,
     /// Instead of `cross`: the tests one by one, each a table giving every
     /// parameter (the same ones, in the first cell's order) a value.

@@ -14,13 +14,14 @@ pub(super) fn read(src: &Source, root: &dyn TableLike) -> Result<Option<Matrix>>
     let at = |span: Option<Range<usize>>| span.map_or_else(|| src.path.display().to_string(), |s| src.at(&s));
     let key_at = |t: &dyn TableLike, k: &str| at(t.key(k).and_then(toml_edit::Key::span));
     let table = item.as_table_like().ok_or_else(|| anyhow!("{}: `matrix` must be a table", key_at(root, "matrix")))?;
-    let (params, cells) = match (table.get("cross"), table.get("cells")) {
+    let (params, cells, integers) = match (table.get("cross"), table.get("cells")) {
         (Some(cross), None) => {
             let cross = cross.as_table_like().ok_or_else(|| {
                 anyhow!("{}: `matrix.cross` is a table of parameter = [values]", key_at(table, "cross"))
             })?;
             let mut params = Vec::new();
             let mut lists = Vec::new();
+            let mut integers = Vec::new();
             for (name, values) in cross.iter() {
                 let span = cross.key(name).and_then(toml_edit::Key::span).unwrap_or_default();
                 check_param(name).map_err(|why| anyhow!("{}: {why}", at(Some(span.clone()))))?;
@@ -38,13 +39,14 @@ pub(super) fn read(src: &Source, root: &dyn TableLike) -> Result<Option<Matrix>>
                 }
                 params.push((name.to_string(), span));
                 lists.push(seen);
+                integers.push(list.iter().all(Value::is_integer));
             }
             let total = lists.iter().try_fold(1usize, |n, l| n.checked_mul(l.len())).unwrap_or(usize::MAX);
             if params.is_empty() || total > MAX_CELLS {
                 bail!("{}: `matrix.cross` must make 1 to {MAX_CELLS} cells, not {total}", key_at(table, "cross"));
             }
             let names: Vec<String> = params.iter().map(|(n, _)| n.clone()).collect();
-            (params, product(&names, &lists))
+            (params, product(&names, &lists), integers)
         }
         (None, Some(cells)) => read_cells(src, table, cells)?,
         _ => bail!("{}: `[matrix]` needs one of `cross` and `cells`", key_at(root, "matrix")),
@@ -53,7 +55,7 @@ pub(super) fn read(src: &Source, root: &dyn TableLike) -> Result<Option<Matrix>>
         bail!("{}: unknown key `{key}` in `[matrix]`; it has `cross` or `cells`", key_at(table, key));
     }
     let listed = table.contains_key("cells");
-    Ok(Some(Matrix { params, cells, listed }))
+    Ok(Some(Matrix { params, cells, listed, integers }))
 }
 
 type Params = Vec<(String, Range<usize>)>;
@@ -61,7 +63,7 @@ type Params = Vec<(String, Range<usize>)>;
 /// `cells = [{ a = "x", b = "y" }, ...]` (or `[[matrix.cells]]`): every cell
 /// names the same parameters, and no two cells are the same. A cell's
 /// `expect` table, which is no parameter, replaces template values for it.
-fn read_cells(src: &Source, matrix: &dyn TableLike, item: &Item) -> Result<(Params, Vec<Cell>)> {
+fn read_cells(src: &Source, matrix: &dyn TableLike, item: &Item) -> Result<(Params, Vec<Cell>, Vec<bool>)> {
     let at = |span: Option<Range<usize>>| span.map_or_else(|| src.path.display().to_string(), |s| src.at(&s));
     let whole = at(matrix.key("cells").and_then(toml_edit::Key::span));
     let tables: Vec<&dyn TableLike> = match (item.as_array(), item.as_array_of_tables()) {
@@ -83,7 +85,7 @@ fn read_cells(src: &Source, matrix: &dyn TableLike, item: &Item) -> Result<(Para
         check_param(name).map_err(|why| anyhow!("{}: {why}", at(Some(span.clone()))))?;
     }
     let mut cells: Vec<Cell> = Vec::new();
-    for table in tables {
+    for &table in &tables {
         let mut values = Vec::new();
         for (name, _) in &params {
             let value = table.get(name).and_then(Item::as_value).ok_or_else(|| {
@@ -105,7 +107,10 @@ fn read_cells(src: &Source, matrix: &dyn TableLike, item: &Item) -> Result<(Para
         }
         cells.push(cell);
     }
-    Ok((params, cells))
+    let integer =
+        |name: &str| tables.iter().all(|t| t.get(name).and_then(Item::as_value).is_some_and(Value::is_integer));
+    let integers = params.iter().map(|(name, _)| integer(name)).collect();
+    Ok((params, cells, integers))
 }
 
 /// The key of a cell's own expectations.

@@ -201,3 +201,16 @@ fn a_listed_cell_may_give_its_own_expectations() {
             .contains("a cell's `expect` may give result, trap, transcript, not `limit`")
     );
 }
+
+#[test]
+fn an_integer_parameter_alone_in_a_string_is_that_integer() {
+    let text = PAIRS.replace("next = [\"sync\", \"wait\"]", "next = [\"sync\", \"wait\"]\ndelay = [0, 250]")
+        + "\n[host.baz]\ndelay-ms = \"${delay}\"\n";
+    let text = text.replace("${root} over ${next}", "${root} over ${next} after ${delay} ms");
+    let loaded = Case::load(&file(&text).1, Some("root=sync,next=wait,delay=250"), &guests()).unwrap();
+    assert_eq!((loaded.case.host.baz.delay_ms, loaded.case.description.as_str()), (250, "sync over wait after 250 ms"));
+    // Written as strings, the same values stay text, so an integer key refuses them.
+    let quoted = text.replace("delay = [0, 250]", "delay = [\"0\", \"250\"]");
+    let e = error(&quoted, "root=sync,next=wait,delay=250");
+    assert!(e.starts_with(":17:12 (root=sync,next=wait,delay=250): invalid type: string \"250\""), "{e}");
+}
