@@ -127,3 +127,24 @@ fn bless_writes_a_listed_cell_its_own_expectation() {
     let other = harness(&["run", dir, "--", "--exact", "triples/root=async,middle=async,last=async"]);
     assert!(!other.status.success(), "{}", text_of(&other));
 }
+
+/// The project's 16 pairs and 6 triples are two matrix files, and each of
+/// their 22 tests is found by its exact name.
+#[test]
+fn the_converted_pairs_and_triples_resolve_by_exact_name() {
+    let cases = Path::new(env!("CARGO_MANIFEST_DIR")).join("../cases");
+    let cases = cases.to_str().unwrap();
+    let list = harness(&["run", cases, "--", "--list"]);
+    let names: Vec<String> = String::from_utf8_lossy(&list.stdout)
+        .lines()
+        .filter_map(|l| l.strip_suffix(": test"))
+        .filter(|n| n.starts_with("round-trip/pairs/") || n.starts_with("round-trip/triples/"))
+        .map(str::to_string)
+        .collect();
+    assert_eq!(names.iter().filter(|n| n.starts_with("round-trip/pairs/")).count(), 16, "{names:?}");
+    assert_eq!(names.len(), 22, "{names:?}");
+    for name in &names {
+        let one = harness(&["run", cases, "--", "--list", "--exact", name]);
+        assert_eq!(String::from_utf8_lossy(&one.stdout).lines().filter(|l| l.ends_with(": test")).count(), 1, "{name}");
+    }
+}
