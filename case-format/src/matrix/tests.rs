@@ -214,3 +214,14 @@ fn an_integer_parameter_alone_in_a_string_is_that_integer() {
     let e = error(&quoted, "root=sync,next=wait,delay=250");
     assert!(e.starts_with(":17:12 (root=sync,next=wait,delay=250): invalid type: string \"250\""), "{e}");
 }
+
+#[test]
+fn escapes_before_a_placeholder_keep_their_text_and_places() {
+    let text = PAIRS.replace(r#"description = "${root} over ${next}""#, r#"description = "\u00e9\t${root}\\${next}""#);
+    let loaded = Case::load(&file(&text).1, Some("root=sync,next=wait"), &guests()).unwrap();
+    assert_eq!(loaded.case.description, "é\tsync\\wait");
+    // A WAVE error after an escape and a placeholder is placed in the file.
+    let wave = PAIRS.replace(r#"result = '"hi${" +" * chain}"'"#, r#"result = "\"\u00e9${next}\" x""#);
+    let e = error(&wave, "root=sync,next=wait");
+    assert!(e.starts_with(":13:29 (root=sync,next=wait): invalid WAVE"), "{e}");
+}
