@@ -70,11 +70,35 @@ pub struct Case {
 pub struct Matrix {
     /// One test for every combination of these parameters' values (the
     /// first parameter varies slowest). A value is a string or an integer
-    /// of letters, digits, `.`, `_`, `+` and `-`: it is part of the name.
+    /// of letters, digits, `.`, `_`, `+` and `-`: it is part of the name. A
+    /// parameter of integers, used as a whole string (`"${delay}"`), is
+    /// an integer there.
     pub cross: Option<BTreeMap<String, Vec<MatrixValue>>>,
     /// Instead of `cross`: the tests one by one, each a table giving every
     /// parameter (the same ones, in the first cell's order) a value.
-    pub cells: Option<Vec<BTreeMap<String, MatrixValue>>>,
+    pub cells: Option<Vec<MatrixCell>>,
+}
+
+/// One cell of `matrix.cells`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub struct MatrixCell {
+    /// This cell's own expectations, written as they are (no placeholders):
+    /// each replaces the template's `[expect]` value of that key, which
+    /// must be there. Bless writes a cell's new expectations here.
+    pub expect: Option<CellExpect>,
+    /// The parameters' values.
+    #[serde(flatten)]
+    pub values: BTreeMap<String, MatrixValue>,
+}
+
+/// What a cell's `expect` may replace.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct CellExpect {
+    pub result: Option<String>,
+    pub trap: Option<String>,
+    pub transcript: Option<Vec<String>>,
 }
 
 /// A matrix parameter's value.

@@ -148,7 +148,7 @@ impl Suite {
     /// `Err` is a case that could not be run or compared (boxed: a failure
     /// message is large, a pass is not).
     fn try_case(&self, path: &Path, cell: Option<&str>, features: &mut Vec<String>) -> Result<CaseRun, Box<CaseRun>> {
-        let mut ctx = render::Context::new(path);
+        let mut ctx = render::Context { cell, ..render::Context::new(path) };
         let fail = |ctx: &render::Context<'_>, e: anyhow::Error| Box::new(broken(ctx, &e, None));
         if case_format::is_wast(path) {
             return Ok(self.wast_case(path, features));
@@ -169,7 +169,7 @@ impl Suite {
             return Ok(CaseRun::pass());
         }
         let proposal = bless::proposal(&loaded, &observed, &comparison);
-        let command = proposal.is_ok().then(|| render::bless_command(path));
+        let command = proposal.is_ok().then(|| render::bless_command(path, cell));
         let body = check::explain(&loaded, &observed, &comparison);
         Ok(CaseRun {
             outcome: match observed.outcome {
@@ -212,6 +212,11 @@ impl Suite {
         }
         run.bless = Some(Err("a .wast script states its expectations in wat; edit the script".into()));
         run
+    }
+
+    /// The guests' names, which a chain may use.
+    pub fn known_guests(&self) -> &BTreeSet<String> {
+        &self.known_guests
     }
 
     pub fn guests(&self) -> Result<Arc<Guests>> {
