@@ -144,7 +144,7 @@ impl Coverage {
     /// name the file relative to the root, as a reader of the repo sees it.
     pub fn load(root: &Path) -> Result<Coverage> {
         let text = std::fs::read_to_string(root.join(PATH)).with_context(|| format!("cannot read {PATH}"))?;
-        let source = Source { path: PATH.into(), text };
+        let source = Source::new(PATH.into(), text);
         Coverage::parse(&source, &|case| root.join(case).is_file())
     }
 

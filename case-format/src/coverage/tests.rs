@@ -24,7 +24,7 @@ fn scenario(id: u32, rest: &str) -> String {
 }
 
 fn parse(text: &str) -> Result<Coverage> {
-    let src = Source { path: PATH.into(), text: text.to_string() };
+    let src = Source::new(PATH.into(), text.to_string());
     Coverage::parse(&src, &|p| p == "cases/a.toml" || p == "cases/b.wast")
 }
 

@@ -123,15 +123,19 @@ fn args(
 ) -> Result<Vec<Val>> {
     let at = loaded.source.at(&call.function.span());
     let function = call.function.get_ref();
-    if let Some(bundle) = loaded.case.script_bundle() {
-        return match params.as_slice() {
-            [(_, Type::String)] => Ok(vec![Val::String(bundle)]),
-            _ => bail!(
-                "{at}: `call.script` needs a function taking one string (the scripted guest's `run` or `run-sync`)"
-            ),
-        };
+    let is_end = |t: &Type| matches!(t, Type::Stream(_) | Type::Future(_));
+    // The script goes in the first parameter; `run-with-stream` and
+    // `run-with-future` take an end after it, fed from the case as usual.
+    let mut script = loaded.case.script_bundle();
+    if script.is_some()
+        && !matches!(params.split_first(), Some(((_, Type::String), rest)) if rest.iter().all(|(_, t)| is_end(t)))
+    {
+        bail!(
+            "{at}: `call.script` needs a function taking one string, then only streams and futures (the scripted \
+             guest's `run`, `run-sync`, `run-with-stream`, `run-with-future`)"
+        );
     }
-    let plain = params.iter().filter(|(_, t)| !matches!(t, Type::Stream(_) | Type::Future(_))).count();
+    let plain = params.iter().filter(|(_, t)| !is_end(t)).count() - usize::from(script.is_some());
     if call.args.len() != plain {
         bail!(
             "{at}: `{function}` takes {plain} plain argument(s) (streams and futures go in \
@@ -142,6 +146,10 @@ fn args(
     let mut waves = call.args.iter();
     let mut vals = Vec::new();
     for (name, ty) in &params {
+        if let Some(bundle) = script.take() {
+            vals.push(Val::String(bundle));
+            continue;
+        }
         let val = match ty {
             Type::Stream(st) => {
                 let arg = call.stream_args.get(name).with_context(|| {
@@ -157,14 +165,14 @@ fn args(
                     .collect::<Result<Vec<_>>>()?;
                 let log = HandleLog::new(name.clone(), true, true);
                 handles.push(log.clone());
-                transmit::stream_arg(store, Some(payload), chunks, log)?
+                transmit::stream_arg(store, Some(payload), (chunks, arg.pending), log)?
             }
             Type::Future(ft) => {
                 let arg = call.future_args.get(name).with_context(|| {
-                    format!("{at}: parameter `{name}` is a future; give its value in [call.future-args.{name}]")
+                    format!("{at}: parameter `{name}` is a future; give its value (or `pending = true`) in [call.future-args.{name}]")
                 })?;
                 let payload = payload_type(&at, name, ft.ty())?;
-                let value = parse_wave(loaded, &arg.value, &payload)?;
+                let value = arg.value.as_ref().map(|v| parse_wave(loaded, v, &payload)).transpose()?;
                 let log = HandleLog::new(name.clone(), true, false);
                 handles.push(log.clone());
                 transmit::future_arg(store, Some(payload), value, log)?
