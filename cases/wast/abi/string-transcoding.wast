@@ -1,4 +1,4 @@
-;; definitions.py store_string_into_range: a string lowered into an instance whose `string-encoding` differs is transcoded through that instance's realloc in a fixed sequence: utf16 -> utf8 (store_utf16_to_utf8 / store_string_to_utf8): realloc(0, 0, 1, n), then at the first non-ASCII code point realloc(ptr, n, 1, 3n) and, if the result is shorter, realloc(ptr, 3n, 1, len); utf8 -> utf16 (store_utf8_to_utf16): realloc(0, 0, 2, 2n), then realloc(ptr, 2n, 2, 2 * code units) if shorter; the length passed is in the callee's code units.
+;; definitions.py store_string_into_range: a string lowered into an instance whose `string-encoding` differs is transcoded through that instance's realloc in a fixed sequence: utf16 -> utf8 (store_utf16_to_utf8 / store_string_to_utf8): realloc(0, 0, 1, n), then at the first non-ASCII code point realloc(ptr, n, 1, 3n) and, if the result is shorter, realloc(ptr, 3n, 1, len); utf8 -> utf16 (store_utf8_to_utf16): realloc(0, 0, 2, 2n), then realloc(ptr, 2n, 2, 2 * code units) if shorter; into latin1+utf16 from utf8 with a code point past latin1 (store_string_to_latin1_or_utf16): realloc(0, 0, 2, n), widened with realloc(ptr, n, 2, 2n) and shrunk to 2 * code units, the length tagged with UTF16_TAG (the latin1 outcomes are in wast/abi/string-transcoding-to-latin1); the length passed is in the callee's code units.
 (component definition $C
   ;; Logs every realloc(old, old-size, align, new-size) as old-size << 16 | align << 8 | new-size
   ;; (old must be 0 exactly when old-size is), and keeps the last string it was given.
@@ -44,29 +44,59 @@
     (func (export "call") (param "i" u32) (result u32) (canon lift (core func $l "call")))
     (func (export "byte") (param "i" u32) (result u32) (canon lift (core func $l "unit"))))
 
+  (component $ToCompact
+    (core instance $l (instantiate $Logging))
+    (func (export "take") (param "s" string) (result u32)
+      (canon lift (core func $l "take") (memory (core memory $l "mem")) (realloc (core func $l "realloc")) string-encoding=latin1+utf16))
+    (func (export "calls") (result u32) (canon lift (core func $l "calls")))
+    (func (export "call") (param "i" u32) (result u32) (canon lift (core func $l "call")))
+    (func (export "byte") (param "i" u32) (result u32) (canon lift (core func $l "unit"))))
+
   ;; Sends "aé" in its own encoding: utf16 code units 0061 00E9, or utf8 bytes 61 C3 A9.
   (component $Sender
     (import "to8" (func $to8 (param "s" string) (result u32)))
     (import "to16" (func $to16 (param "s" string) (result u32)))
+    (import "to-compact" (func $to-compact (param "s" string) (result u32)))
     (core module $Libc
       (memory (export "mem") 1)
       (data (i32.const 16) "\61\00\e9\00")
-      (data (i32.const 32) "\61\c3\a9"))
+      (data (i32.const 32) "\61\c3\a9")
+      (data (i32.const 48) "\61\c4\80"))
     (core instance $libc (instantiate $Libc))
     (canon lower (func $to8) (memory (core memory $libc "mem")) string-encoding=utf16 (core func $to8'))
     (canon lower (func $to16) (memory (core memory $libc "mem")) string-encoding=utf8 (core func $to16'))
+    (canon lower (func $to-compact) (memory (core memory $libc "mem")) string-encoding=utf8 (core func $utf8-to-compact'))
+    (canon lower (func $to-compact) (memory (core memory $libc "mem")) string-encoding=utf16 (core func $utf16-to-compact'))
     (core module $M
       (import "" "to8" (func $to8 (param i32 i32) (result i32)))
       (import "" "to16" (func $to16 (param i32 i32) (result i32)))
+      (import "" "utf8-to-compact" (func $utf8-to-compact (param i32 i32) (result i32)))
+      (import "" "utf16-to-compact" (func $utf16-to-compact (param i32 i32) (result i32)))
+      (func (export "utf8-latin1-to-compact") (result i32) (call $utf8-to-compact (i32.const 32) (i32.const 3)))
+      ;; "aĀ": U+0100 does not fit latin1.
+      (func (export "utf8-wide-to-compact") (result i32) (call $utf8-to-compact (i32.const 48) (i32.const 3)))
+      (func (export "utf16-latin1-to-compact") (result i32) (call $utf16-to-compact (i32.const 16) (i32.const 2)))
       (func (export "utf16-to-utf8") (result i32) (call $to8 (i32.const 16) (i32.const 2)))
       (func (export "utf8-to-utf16") (result i32) (call $to16 (i32.const 32) (i32.const 3))))
-    (core instance $m (instantiate $M (with "" (instance (export "to8" (func $to8')) (export "to16" (func $to16'))))))
+    (core instance $m (instantiate $M (with "" (instance (export "to8" (func $to8')) (export "to16" (func $to16'))
+      (export "utf8-to-compact" (func $utf8-to-compact')) (export "utf16-to-compact" (func $utf16-to-compact'))))))
     (func (export "utf16-to-utf8") (result u32) (canon lift (core func $m "utf16-to-utf8")))
-    (func (export "utf8-to-utf16") (result u32) (canon lift (core func $m "utf8-to-utf16"))))
+    (func (export "utf8-to-utf16") (result u32) (canon lift (core func $m "utf8-to-utf16")))
+    (func (export "utf8-latin1-to-compact") (result u32) (canon lift (core func $m "utf8-latin1-to-compact")))
+    (func (export "utf8-wide-to-compact") (result u32) (canon lift (core func $m "utf8-wide-to-compact")))
+    (func (export "utf16-latin1-to-compact") (result u32) (canon lift (core func $m "utf16-latin1-to-compact"))))
 
   (instance $to8 (instantiate $To8))
   (instance $to16 (instantiate $To16))
-  (instance $sender (instantiate $Sender (with "to8" (func $to8 "take")) (with "to16" (func $to16 "take"))))
+  (instance $compact (instantiate $ToCompact))
+  (instance $sender (instantiate $Sender (with "to8" (func $to8 "take")) (with "to16" (func $to16 "take"))
+    (with "to-compact" (func $compact "take"))))
+  (func (export "utf8-latin1-to-compact") (alias export $sender "utf8-latin1-to-compact"))
+  (func (export "utf8-wide-to-compact") (alias export $sender "utf8-wide-to-compact"))
+  (func (export "utf16-latin1-to-compact") (alias export $sender "utf16-latin1-to-compact"))
+  (func (export "compact-calls") (alias export $compact "calls"))
+  (func (export "compact-call") (alias export $compact "call"))
+  (func (export "compact-byte") (alias export $compact "byte"))
   (func (export "utf16-to-utf8") (alias export $sender "utf16-to-utf8"))
   (func (export "utf8-to-utf16") (alias export $sender "utf8-to-utf16"))
   (func (export "to8-calls") (alias export $to8 "calls"))
@@ -95,3 +125,15 @@
 (assert_return (invoke "to16-byte" (u32.const 1)) (u32.const 0x00))
 (assert_return (invoke "to16-byte" (u32.const 2)) (u32.const 0xE9))
 (assert_return (invoke "to16-byte" (u32.const 3)) (u32.const 0x00))
+;; utf8 "aĀ": the latin1 start is widened to utf16 in realloc(ptr, 3, 2, 6), shrunk to 4;
+;; the length is 2 code units tagged with UTF16_TAG (1 << 31).
+(component instance $i $C)
+(assert_return (invoke "utf8-wide-to-compact") (u32.const 0x80000002))
+(assert_return (invoke "compact-calls") (u32.const 3))
+(assert_return (invoke "compact-call" (u32.const 0)) (u32.const 0x00000203))
+(assert_return (invoke "compact-call" (u32.const 1)) (u32.const 0x00030206))
+(assert_return (invoke "compact-call" (u32.const 2)) (u32.const 0x00060204))
+(assert_return (invoke "compact-byte" (u32.const 0)) (u32.const 0x61))
+(assert_return (invoke "compact-byte" (u32.const 1)) (u32.const 0x00))
+(assert_return (invoke "compact-byte" (u32.const 2)) (u32.const 0x00))
+(assert_return (invoke "compact-byte" (u32.const 3)) (u32.const 0x01))
