@@ -115,7 +115,7 @@ fn quiet_script_panics() {
         std::panic::set_hook(Box::new(move |info| {
             let script = std::thread::current().name().is_some_and(|n| n.starts_with(THREAD_PREFIX));
             if script {
-                PANIC_AT.with(|at| *at.borrow_mut() = info.location().map(|l| l.to_string()));
+                PANIC_AT.with(|at| *at.borrow_mut() = info.location().map(ToString::to_string));
             } else {
                 previous(info);
             }
