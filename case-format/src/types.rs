@@ -108,15 +108,21 @@ pub struct StreamArg {
     /// one the host drops its write end.
     #[schemars(with = "Vec<Vec<String>>")]
     pub chunks: Vec<Vec<Spanned<String>>>,
+    /// After the last chunk the host keeps its write end open and writes
+    /// nothing more: a read then waits until the reader cancels it.
+    #[serde(default)]
+    pub hold: bool,
 }
 
 /// A future the host resolves for a `future<T>` parameter.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct FutureArg {
-    /// The WAVE value delivered when the guest reads the future.
-    #[schemars(with = "String")]
-    pub value: Spanned<String>,
+    /// The WAVE value delivered when the guest reads the future. Omitted:
+    /// the host never resolves it, so a read waits until the reader cancels
+    /// it.
+    #[schemars(with = "Option<String>")]
+    pub value: Option<Spanned<String>>,
 }
 
 /// The expected outcome. At most one of `result`, `trap` and `limit` may be

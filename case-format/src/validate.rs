@@ -92,7 +92,7 @@ impl Case {
         let calls = self.call.iter();
         let plain = calls.clone().flat_map(|c| &c.args);
         let chunks = calls.clone().flat_map(|c| c.stream_args.values().flat_map(|s| s.chunks.iter().flatten()));
-        let futures = calls.flat_map(|c| c.future_args.values().map(|f| &f.value));
+        let futures = calls.flat_map(|c| c.future_args.values().flat_map(|f| &f.value));
         let waves = plain.chain(&self.expect.result).chain(&self.expect.again_result).chain(chunks).chain(futures);
         for value in waves {
             if let Err(e) = wasm_wave::untyped::UntypedValue::parse(value.get_ref()) {

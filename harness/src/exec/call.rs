@@ -123,16 +123,15 @@ fn args(
 ) -> Result<Vec<Val>> {
     let at = loaded.source.at(&call.function.span());
     let function = call.function.get_ref();
-    if let Some(bundle) = loaded.case.script_bundle() {
-        return match params.as_slice() {
-            [(_, Type::String)] => Ok(vec![Val::String(bundle)]),
-            _ => bail!(
-                "{at}: `call.script` needs a function taking one string (the scripted guest's `run` or `run-sync`)"
-            ),
-        };
-    }
+    let bundle = loaded.case.script_bundle();
     let plain = params.iter().filter(|(_, t)| !matches!(t, Type::Stream(_) | Type::Future(_))).count();
-    if call.args.len() != plain {
+    if bundle.is_some() && !matches!(params.first(), Some((_, Type::String))) || bundle.is_some() && plain != 1 {
+        bail!(
+            "{at}: `call.script` needs a function taking one string and at most streams and futures besides (the \
+             scripted guest's `run`, `run-sync`, `run-with-stream` or `run-with-future`)"
+        );
+    }
+    if bundle.is_none() && call.args.len() != plain {
         bail!(
             "{at}: `{function}` takes {plain} plain argument(s) (streams and futures go in \
              [call.stream-args] / [call.future-args]), the case gives {}",
@@ -140,6 +139,7 @@ fn args(
         );
     }
     let mut waves = call.args.iter();
+    let mut bundle = bundle.map(Val::String);
     let mut vals = Vec::new();
     for (name, ty) in &params {
         let val = match ty {
@@ -157,19 +157,23 @@ fn args(
                     .collect::<Result<Vec<_>>>()?;
                 let log = HandleLog::new(name.clone(), true, true);
                 handles.push(log.clone());
-                transmit::stream_arg(store, Some(payload), chunks, log)?
+                transmit::stream_arg(store, Some(payload), chunks, arg.hold, log)?
             }
             Type::Future(ft) => {
                 let arg = call.future_args.get(name).with_context(|| {
                     format!("{at}: parameter `{name}` is a future; give its value in [call.future-args.{name}]")
                 })?;
                 let payload = payload_type(&at, name, ft.ty())?;
-                let value = parse_wave(loaded, &arg.value, &payload)?;
+                let value = arg.value.as_ref().map(|v| parse_wave(loaded, v, &payload)).transpose()?;
                 let log = HandleLog::new(name.clone(), true, false);
                 handles.push(log.clone());
                 transmit::future_arg(store, Some(payload), value, log)?
             }
-            _ => parse_wave(loaded, waves.next().expect("counted above"), ty)?,
+            // The script bundle is the one plain argument of a scripted call.
+            _ => match bundle.take() {
+                Some(b) => b,
+                None => parse_wave(loaded, waves.next().expect("counted above"), ty)?,
+            },
         };
         vals.push(val);
     }

@@ -120,6 +120,8 @@ macro_rules! with_payload {
 /// giving anything away.
 struct Chunks<T> {
     chunks: VecDeque<Vec<T>>,
+    /// Keep the write end open after the last chunk (`hold`).
+    hold: bool,
     log: Log,
 }
 
@@ -132,10 +134,15 @@ impl<T: Payload> StreamProducer<Ctx> for Chunks<T> {
         _: &mut Context<'_>,
         store: StoreContextMut<'a, Ctx>,
         mut dst: Destination<'a, T, VecBuffer<T>>,
-        _finish: bool,
+        finish: bool,
     ) -> Poll<wasmtime::Result<StreamResult>> {
         let me = self.get_mut();
         let capacity = dst.remaining(store).unwrap_or(usize::MAX);
+        if me.hold && me.chunks.is_empty() {
+            // Never woken: only the reader's cancel (`finish`) ends the wait,
+            // with nothing copied.
+            return if finish { Poll::Ready(Ok(StreamResult::Cancelled)) } else { Poll::Pending };
+        }
         let Some(front) = me.chunks.front_mut() else {
             me.log.lock().unwrap().end = Some("end".into());
             return Poll::Ready(Ok(StreamResult::Dropped));
@@ -150,7 +157,7 @@ impl<T: Payload> StreamProducer<Ctx> for Chunks<T> {
         let mut log = me.log.lock().unwrap();
         log.items.extend(batch.iter().map(Payload::to_val));
         dst.set_buffer(batch.into());
-        if me.chunks.is_empty() {
+        if me.chunks.is_empty() && !me.hold {
             log.end = Some("end".into());
             return Poll::Ready(Ok(StreamResult::Dropped));
         }
@@ -168,7 +175,8 @@ impl<T> Drop for Chunks<T> {
     }
 }
 
-/// A future parameter: resolves with the case's value when read.
+/// A future parameter: resolves with the case's value when read, or with
+/// none never.
 struct Value<T> {
     value: Option<T>,
     log: Log,
@@ -181,9 +189,13 @@ impl<T: Payload> FutureProducer<Ctx> for Value<T> {
         self: Pin<&mut Self>,
         _: &mut Context<'_>,
         _: StoreContextMut<Ctx>,
-        _finish: bool,
+        finish: bool,
     ) -> Poll<wasmtime::Result<Option<T>>> {
         let me = self.get_mut();
+        if me.value.is_none() && !finish {
+            // Never woken: only the reader's cancel ends the wait.
+            return Poll::Pending;
+        }
         let value = me.value.take();
         if let Some(v) = &value {
             me.log.lock().unwrap().items.push(v.to_val());
@@ -285,6 +297,7 @@ pub fn stream_arg(
     store: &mut wasmtime::Store<Ctx>,
     payload: Option<Type>,
     chunks: Vec<Vec<Val>>,
+    hold: bool,
     log: Log,
 ) -> Result<Val> {
     with_payload!(payload, T => {
@@ -292,16 +305,22 @@ pub fn stream_arg(
             .into_iter()
             .map(|c| c.into_iter().map(|v| T::from_val(v).expect("parsed against the payload type")).collect())
             .collect();
-        let reader = StreamReader::new(&mut *store, Chunks::<T> { chunks, log })?;
+        let reader = StreamReader::new(&mut *store, Chunks::<T> { chunks, hold, log })?;
         Ok(Val::Stream(reader.try_into_stream_any(&mut *store)?))
     })
 }
 
-/// A host-made future resolving to `value` when the guest reads it.
-pub fn future_arg(store: &mut wasmtime::Store<Ctx>, payload: Option<Type>, value: Val, log: Log) -> Result<Val> {
+/// A host-made future resolving to `value` when the guest reads it (never,
+/// without one).
+pub fn future_arg(
+    store: &mut wasmtime::Store<Ctx>,
+    payload: Option<Type>,
+    value: Option<Val>,
+    log: Log,
+) -> Result<Val> {
     with_payload!(payload, T => {
-        let value = T::from_val(value).expect("parsed against the payload type");
-        let reader = FutureReader::new(&mut *store, Value::<T> { value: Some(value), log })?;
+        let value = value.map(|v| T::from_val(v).expect("parsed against the payload type"));
+        let reader = FutureReader::new(&mut *store, Value::<T> { value, log })?;
         Ok(Val::Future(reader.try_into_future_any(&mut *store)?))
     })
 }
