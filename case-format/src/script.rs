@@ -134,6 +134,16 @@ pub const STEPS: &[(&str, &[Arg], &str)] = {
         ("wait-cancellable", &[Use], "waitable-set.wait, cancellable; records the event"),
         ("poll", &[Use], "waitable-set.poll; records the event (NONE when nothing is ready)"),
         ("poll-cancellable", &[Use], "waitable-set.poll, cancellable; records the event"),
+        (
+            "poll-until",
+            &[Use],
+            "waitable-set.poll, then thread.yield and poll again until an event comes; records only that event (how many polls it took is timing)",
+        ),
+        (
+            "callback-poll-until",
+            &[Use],
+            "waitable-set.poll from a callback task: while NONE, return YIELD and poll again in the next callback (whose NONE is not recorded); records the event. A cancel delivered to such a callback is recorded as usual and ends the polling",
+        ),
         ("cancel", &[Use], "subtask.cancel (sync); records the state it returns"),
         ("subtask-drop", &[Use], "subtask.drop"),
         ("yield", &[], "thread.yield; records whether it was cancelled (0 or 1)"),
@@ -267,7 +277,7 @@ fn check_step(
         let defines = STEPS.iter().any(|(op, kinds, _)| *op == first && kinds.iter().any(|k| matches!(k, Arg::Define)));
         check_step(&inner, scripts, defined)?;
         if defines
-            || ["repeat", "callback-wait", "callback-yield", "callback-code", "exit"]
+            || ["repeat", "callback-wait", "callback-yield", "callback-code", "callback-poll-until", "exit"]
                 .contains(&inner.get_ref().split(' ').next().unwrap_or_default())
         {
             return Err(format!(
