@@ -25,4 +25,6 @@ pub use discover::{CaseFile, discover, is_wast};
 pub use load::{Event, Loaded, Source};
 pub use local::{Link, LocalWat};
 pub use trap::TrapKind;
-pub use types::{BazPreset, Call, Case, Expect, Features, FutureArg, Host, Limits, ScriptedPreset, StreamArg};
+pub use types::{
+    BazPreset, Call, Case, Expect, Features, FutureArg, Host, Limits, ReenterInto, ScriptedPreset, StreamArg,
+};

@@ -38,6 +38,14 @@ impl Case {
         {
             bail!("{}: `reenter` is `run` or `run-sync`, the root export to call back", src.at(&reenter.span()));
         }
+        if let Some(until) = &self.host.scripted.until
+            && !self.scripts.contains_key(until.get_ref())
+        {
+            bail!(
+                "{}: `until` names no script in [scripts]; it is the script whose `run` call ends the case",
+                src.at(&until.span())
+            );
+        }
         if let Some(call) = &self.call
             && let Some(name) = &call.script
         {

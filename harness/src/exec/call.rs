@@ -47,7 +47,8 @@ async fn start(
     // progress as a deadlock trap. `run_concurrent` cannot tell, since the
     // future it is given might still wake on its own, so a deadlock there
     // runs into the time limit.
-    if count == 1 && !result_type.as_ref().is_some_and(transmit::has_handles) {
+    let until = store.data().presets.scripted_until().then(|| store.data().presets.until.clone());
+    if count == 1 && !result_type.as_ref().is_some_and(transmit::has_handles) && until.is_none() {
         let mut out = vec![Val::Bool(false); results];
         return Ok(match func.call_async(&mut *store, &params, &mut out).await {
             Ok(()) => Outcome::Returned(vec![out.into_iter().next()]),
@@ -78,6 +79,10 @@ async fn start(
             }
             for wait in waits {
                 let _ = wait.await;
+            }
+            // Work after return ends with the `until` call (README: Host presets).
+            if let Some(until) = &until {
+                until.notified().await;
             }
             Ok::<_, anyhow::Error>((all, logs))
         })

@@ -78,6 +78,12 @@ pub fn run(pre: &InstancePre<Ctx>, loaded: &Loaded) -> Result<Observed> {
                 Err(error) => return Ok((Outcome::Failed { during: "instantiation", error }, None)),
             };
             store.data_mut().root = Some(instance);
+            if case.host.scripted.reenter_into == case_format::ReenterInto::SecondInstance {
+                match pre.instantiate_async(&mut store).await {
+                    Ok(i) => store.data_mut().second = Some(i),
+                    Err(error) => return Ok((Outcome::Failed { during: "instantiation", error }, None)),
+                }
+            }
             let started = Instant::now();
             let (outcome, result_type) = match (&case.http, &case.call) {
                 (Some(request), _) => match http::exchange(&mut store, &instance, loaded, request).await? {

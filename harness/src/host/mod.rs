@@ -94,6 +94,8 @@ pub struct Ctx {
     /// The chain's root instance, once instantiated: the presets that call
     /// back into the chain (`[host.scripted] reenter`) call its exports.
     pub root: Option<wasmtime::component::Instance>,
+    /// A second instance of the chain, for `reenter-into = "second-instance"`.
+    pub second: Option<wasmtime::component::Instance>,
     pub stdout: MemoryOutputPipe,
     pub stderr: MemoryOutputPipe,
     /// wasi:http@0.3.0 state, for `[http]` cases.
@@ -122,6 +124,7 @@ impl Ctx {
             limits,
             presets: Presets::new(host),
             root: None,
+            second: None,
             stdout,
             stderr,
             http: WasiHttpCtx::new(),

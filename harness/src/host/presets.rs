@@ -2,12 +2,15 @@
 //! the case file. Cases never carry Rust code, so a second host (jco on
 //! Node) implements the same presets from the same data.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use case_format as case;
 use wasmtime::StoreContextMut;
 use wasmtime::component::types::ComponentFunc;
 use wasmtime::component::{Accessor, Linker, Type, Val};
+
+use tokio::sync::Notify;
 
 use super::Ctx;
 
@@ -17,6 +20,8 @@ pub struct Presets {
     scripted: case::ScriptedPreset,
     baz_enters: u32,
     baz_exits: u32,
+    /// Told when `run` is called with the `until` script.
+    pub until: Arc<Notify>,
     /// Preset and guest-recorded events in the order they happened.
     pub events: Vec<String>,
 }
@@ -28,8 +33,16 @@ impl Presets {
             scripted: host.scripted.clone(),
             baz_enters: 0,
             baz_exits: 0,
+            until: Arc::new(Notify::new()),
             events: Vec::new(),
         }
+    }
+}
+
+impl Presets {
+    /// Whether the case waits for a `run(until)` call after it returned.
+    pub fn scripted_until(&self) -> bool {
+        self.scripted.until.is_some()
     }
 }
 
@@ -138,12 +151,26 @@ async fn scripted_run(acc: &Accessor<Ctx>, params: &[Val], results: &mut [Val]) 
         let p = &a.data_mut().presets.scripted;
         wasmtime::Result::<_>::Ok((Duration::from_millis(p.delay_ms), p.reenter.as_ref().map(|r| r.get_ref().clone())))
     })?;
+    let until = acc.with(|mut a| {
+        let presets = &a.data_mut().presets;
+        presets.scripted.until.as_ref().is_some_and(|u| *u.get_ref() == name).then(|| presets.until.clone())
+    });
+    if let Some(until) = until {
+        // The case ends here: this call never returns, so nothing the guest
+        // does after it can race the end. A permit is kept if the harness
+        // is not waiting yet.
+        until.notify_one();
+        std::future::pending::<()>().await;
+    }
     let result = match reenter {
         Some(export) => {
             if !delay.is_zero() {
                 tokio::time::sleep(delay).await;
             }
-            acc.with(|mut a| a.data_mut().record(format!("host: run({name}) calls the root's {export}")))?;
+            acc.with(|mut a| {
+                let whose = if a.data_mut().second.is_some() { "a second instance's" } else { "the root's" };
+                a.data_mut().record(format!("host: run({name}) calls {whose} {export}"))
+            })?;
             call_root(acc, &export, bundle).await?
         }
         None => {
@@ -185,10 +212,13 @@ async fn scripted_with_end(
     Ok(())
 }
 
-/// Call the chain root's `local:local/scripted#<export>` with `bundle`.
+/// Call `local:local/scripted#<export>` with `bundle` on the chain's root, or
+/// on its second instance when the case made one.
 async fn call_root(acc: &Accessor<Ctx>, export: &str, bundle: &str) -> wasmtime::Result<String> {
     let func = acc.with(|mut a| -> wasmtime::Result<_> {
-        let root = a.data_mut().root.ok_or_else(|| wasmtime::format_err!("reenter: the chain is not instantiated"))?;
+        let ctx = a.data_mut();
+        let root =
+            ctx.second.or(ctx.root).ok_or_else(|| wasmtime::format_err!("reenter: the chain is not instantiated"))?;
         let iface = root
             .get_export_index(&mut a, None, "local:local/scripted")
             .ok_or_else(|| wasmtime::format_err!("reenter: the chain's root does not export local:local/scripted"))?;

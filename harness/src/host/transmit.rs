@@ -15,7 +15,7 @@ use wasmtime::component::{
     ComponentType, Destination, FutureConsumer, FutureProducer, FutureReader, Lift, Lower, Source, StreamConsumer,
     StreamProducer, StreamReader, StreamResult, Type, Val, VecBuffer,
 };
-use wasmtime::{AsContextMut, StoreContextMut};
+use wasmtime::{AsContextMut, Store, StoreContextMut};
 
 use super::Ctx;
 use super::limits::val_bytes;
@@ -115,12 +115,11 @@ macro_rules! with_payload {
     };
 }
 
-/// A stream parameter: the case's chunks, offered one at a time and cut to
-/// the reader's capacity; a zero-length read is answered "ready" without
-/// giving anything away.
+/// A stream parameter: the case's chunks, offered one at a time and cut to the reader's capacity; a
+/// zero-length read is answered "ready" without giving anything away. With `hold` the write end
+/// stays open after the last chunk, never woken: a read waits until the reader cancels it.
 struct Chunks<T> {
     chunks: VecDeque<Vec<T>>,
-    /// Keep the write end open after the last chunk (`hold`).
     hold: bool,
     log: Log,
 }
@@ -139,8 +138,7 @@ impl<T: Payload> StreamProducer<Ctx> for Chunks<T> {
         let me = self.get_mut();
         let capacity = dst.remaining(store).unwrap_or(usize::MAX);
         if me.hold && me.chunks.is_empty() {
-            // Never woken: only the reader's cancel (`finish`) ends the wait,
-            // with nothing copied.
+            // Only the reader's cancel (`finish`) ends the wait, with nothing copied.
             return if finish { Poll::Ready(Ok(StreamResult::Cancelled)) } else { Poll::Pending };
         }
         let Some(front) = me.chunks.front_mut() else {
@@ -175,8 +173,7 @@ impl<T> Drop for Chunks<T> {
     }
 }
 
-/// A future parameter: resolves with the case's value when read, or with
-/// none never.
+/// A future parameter: resolves with the case's value when read (never without one).
 struct Value<T> {
     value: Option<T>,
     log: Log,
@@ -193,7 +190,6 @@ impl<T: Payload> FutureProducer<Ctx> for Value<T> {
     ) -> Poll<wasmtime::Result<Option<T>>> {
         let me = self.get_mut();
         if me.value.is_none() && !finish {
-            // Never woken: only the reader's cancel ends the wait.
             return Poll::Pending;
         }
         let value = me.value.take();
@@ -294,7 +290,7 @@ impl<T> Drop for Collect<T> {
 
 /// A host-made stream carrying `chunks` (WAVE already parsed) to the guest.
 pub fn stream_arg(
-    store: &mut wasmtime::Store<Ctx>,
+    store: &mut Store<Ctx>,
     payload: Option<Type>,
     chunks: Vec<Vec<Val>>,
     hold: bool,
@@ -310,14 +306,8 @@ pub fn stream_arg(
     })
 }
 
-/// A host-made future resolving to `value` when the guest reads it (never,
-/// without one).
-pub fn future_arg(
-    store: &mut wasmtime::Store<Ctx>,
-    payload: Option<Type>,
-    value: Option<Val>,
-    log: Log,
-) -> Result<Val> {
+/// A host-made future resolving to `value` when the guest reads it (never without one).
+pub fn future_arg(store: &mut Store<Ctx>, payload: Option<Type>, value: Option<Val>, log: Log) -> Result<Val> {
     with_payload!(payload, T => {
         let value = value.map(|v| T::from_val(v).expect("parsed against the payload type"));
         let reader = FutureReader::new(&mut *store, Value::<T> { value, log })?;
