@@ -26,5 +26,5 @@ pub use load::{Event, Loaded, Source};
 pub use local::{Link, LocalWat};
 pub use trap::TrapKind;
 pub use types::{
-    BazPreset, Call, Case, Expect, Features, FutureArg, Host, Limits, ReenterInto, ScriptedPreset, StreamArg,
+    BazPreset, Call, Case, EndsMode, Expect, Features, FutureArg, Host, Limits, ReenterInto, ScriptedPreset, StreamArg,
 };

@@ -251,6 +251,20 @@ pub struct ScriptedPreset {
     /// returns. A guest that never makes it runs into `limits.timeout-ms`.
     #[schemars(with = "Option<String>")]
     pub until: Option<Spanned<String>>,
+    /// What `run-with-stream` and `run-with-future` do with the end they
+    /// are given: `drop` it at once (default), or `read` it to its end
+    /// (recording what arrived) before returning.
+    #[serde(default)]
+    pub ends: EndsMode,
+}
+
+/// What the `scripted` preset does with a readable end it is given.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum EndsMode {
+    #[default]
+    Drop,
+    Read,
 }
 
 /// Which instance `reenter` calls.

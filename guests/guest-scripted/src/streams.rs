@@ -41,11 +41,11 @@ impl Task {
                 self.name(arg(0), pair as u32);
                 self.name(arg(1), (pair >> 32) as u32);
             }
-            "stream-write" | "future-write" => {
+            "stream-write" | "future-write" | "stream-write-await" | "future-write-await" => {
                 let end = self.handle(arg(0));
                 let bytes = arg(1).as_bytes().to_vec();
                 let area = Box::new([bytes.as_ptr() as usize, bytes.len()]);
-                let future = op == "future-write";
+                let future = op.starts_with("future");
                 // SAFETY: `bytes` and `area` stay in `copies` until the copy ends.
                 let code = unsafe {
                     match (future, is_given(end)) {
@@ -56,6 +56,7 @@ impl Task {
                     }
                 };
                 handles(|h| h.copies.push(Copy { end, bytes, area, read: false, future }));
+                let code = if op.ends_with("-await") { await_copy(end, code) } else { code };
                 let shown = self.finish_copy(end, code);
                 self.record(&format!("{op} {} '{}' -> {shown}", arg(0), arg(1)));
             }

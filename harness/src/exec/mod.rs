@@ -128,7 +128,7 @@ pub fn run(pre: &InstancePre<Ctx>, loaded: &Loaded) -> Result<Observed> {
         again,
         result_type,
         events: ctx.presets.events,
-        handles,
+        handles: handles.into_iter().chain(ctx.presets.handles).collect(),
         stdout: String::from_utf8_lossy(&ctx.stdout.contents()).into_owned(),
         stderr: String::from_utf8_lossy(&ctx.stderr.contents()).into_owned(),
         call_time,

@@ -6,13 +6,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use case_format as case;
-use wasmtime::StoreContextMut;
 use wasmtime::component::types::ComponentFunc;
 use wasmtime::component::{Accessor, Linker, Type, Val};
+use wasmtime::{AsContextMut, StoreContextMut};
 
 use tokio::sync::Notify;
 
 use super::Ctx;
+use super::transmit;
 
 /// Runtime state of the host presets: their parameters and what they saw.
 pub struct Presets {
@@ -20,6 +21,8 @@ pub struct Presets {
     scripted: case::ScriptedPreset,
     baz_enters: u32,
     baz_exits: u32,
+    /// What `ends = "read"` read, shown like the call's streams and futures.
+    pub handles: Vec<transmit::Log>,
     /// Told when `run` is called with the `until` script.
     pub until: Arc<Notify>,
     /// Preset and guest-recorded events in the order they happened.
@@ -33,6 +36,7 @@ impl Presets {
             scripted: host.scripted.clone(),
             baz_enters: 0,
             baz_exits: 0,
+            handles: Vec::new(),
             until: Arc::new(Notify::new()),
             events: Vec::new(),
         }
@@ -63,8 +67,8 @@ pub fn add_to_linker(linker: &mut Linker<Ctx>) -> wasmtime::Result<()> {
         Ok((name,))
     })?;
     for name in ["run-with-stream", "run-with-future"] {
-        scripted.func_new_concurrent(name, move |acc, _ty, params, results| {
-            Box::pin(scripted_with_end(acc, name, params, results))
+        scripted.func_new_concurrent(name, move |acc, ty, params, results| {
+            Box::pin(scripted_with_end(acc, ty, name, params, results))
         })?;
     }
     // `local:local/many#foo`: every argument back, ` - host` after `a`.
@@ -188,10 +192,14 @@ async fn scripted_run(acc: &Accessor<Ctx>, params: &[Val], results: &mut [Val]) 
 }
 
 /// `run-with-stream` and `run-with-future` for the last scripted guest of a
-/// chain: the host takes nothing from the end it is given and drops it at
-/// once, so the writer sees its copy end as DROPPED.
+/// chain. By default the host takes nothing from the end it is given and
+/// drops it at once, so the writer sees its copy end as DROPPED; with `ends
+/// = "read"` it reads the end to its end first and records what arrived
+/// (`run-with-stream(S) input -> [...]`, then `... -> end`, listed after the
+/// events).
 async fn scripted_with_end(
     acc: &Accessor<Ctx>,
+    ty: ComponentFunc,
     function: &str,
     params: &[Val],
     results: &mut [Val],
@@ -200,6 +208,22 @@ async fn scripted_with_end(
         wasmtime::bail!("scripted.{function} preset: expected a string and an end, got {params:?}");
     };
     let name = script_name(bundle);
+    if acc.with(|mut a| a.data_mut().presets.scripted.ends) == case::EndsMode::Read {
+        let end_ty = ty.params().nth(1).map(|(_, t)| t).ok_or_else(|| wasmtime::format_err!("no end parameter"))?;
+        let label = format!("{function}({name}) input");
+        let mut logs = Vec::new();
+        let waits = acc
+            .with(|mut a| transmit::collect(a.as_context_mut(), &label, end, &end_ty, &mut logs))
+            .map_err(|e| wasmtime::format_err!("scripted.{function} preset: cannot read the end: {e:#}"))?;
+        for wait in waits {
+            let _ = wait.await;
+        }
+        // With the parameters' and results' logs, after the events: when the
+        // host finishes reading is its own business (Concurrency.md Determinism).
+        acc.with(|mut a| a.data_mut().presets.handles.extend(logs));
+        results[0] = Val::String(name);
+        return Ok(());
+    }
     acc.with(|mut a| -> wasmtime::Result<()> {
         match end.clone() {
             Val::Stream(mut s) => s.close(&mut a)?,
