@@ -26,7 +26,7 @@ pub enum Arg {
     Text,
     /// A script of the case, or any text for `foo` (checked per step).
     Target,
-    /// A function: `run`, `run-sync` or `foo`.
+    /// A function: `run`, `run-sync`, `run-lifted-sync` or `foo`.
     Function,
     /// An unsigned 32-bit number.
     Number,
@@ -54,12 +54,12 @@ pub const STEPS: &[(&str, &[Arg], &str)] = {
         (
             "call-async",
             &[Function, Target, As, Define],
-            "async-lower a call of `run SCRIPT` (the next scripted guest) or `foo TEXT` (the baz import); records the state it returns, and the result if RETURNED",
+            "async-lower a call of `run SCRIPT` or `run-lifted-sync SCRIPT` (the next scripted guest) or `foo TEXT` (the baz import); records the state it returns, and the result if RETURNED",
         ),
         (
             "call-sync",
             &[Function, Target],
-            "sync-lower a call of `run SCRIPT`, `run-sync SCRIPT` or `foo TEXT`; records the result",
+            "sync-lower a call of `run`, `run-sync` or `run-lifted-sync SCRIPT`, or `foo TEXT`; records the result",
         ),
         (
             "call-async-with-stream",
@@ -144,6 +144,7 @@ pub const STEPS: &[(&str, &[Arg], &str)] = {
         ("subtask-drop", &[Use], "subtask.drop"),
         ("yield", &[], "thread.yield; records whether it was cancelled (0 or 1)"),
         ("yield-cancellable", &[], "thread.yield, cancellable; records whether it was cancelled"),
+        ("yield-until-cancelled", &[], "thread.yield, cancellable, until it reports a cancel; records 1"),
         ("backpressure-inc", &[], "backpressure.inc"),
         ("backpressure-dec", &[], "backpressure.dec"),
         ("return", &[Text], "task.return(TEXT) in `run`; the result of `run-sync`"),
@@ -297,8 +298,8 @@ fn check_step(
                     "`{text}`: no script defines a handle named `{arg}` (with `set-new {arg}` or `... as {arg}`)"
                 ));
             }
-            Arg::Function if !["run", "run-sync", "foo"].contains(&arg.as_str()) => {
-                return Err(format!("`{text}`: `{arg}` is not a function; use `run`, `run-sync` or `foo`"));
+            Arg::Function if !["run", "run-sync", "run-lifted-sync", "foo"].contains(&arg.as_str()) => {
+                return Err(format!("`{text}`: `{arg}` is not a function; use run, run-sync, run-lifted-sync or foo"));
             }
             Arg::Function if op == "call-async" && arg == "run-sync" => {
                 return Err(format!("`{text}`: `run-sync` is not an async function, so it cannot be lowered async"));

@@ -61,6 +61,10 @@ unsafe extern "C" {
     pub fn run_sync_lowered(ptr: *const u8, len: usize, ret: *mut RetArea);
     #[link_name = "run-sync"]
     pub fn run_sync(ptr: *const u8, len: usize, ret: *mut RetArea);
+    #[link_name = "[async-lower]run-lifted-sync"]
+    pub fn run_lifted_sync_async(ptr: *const u8, len: usize, ret: *mut RetArea) -> u32;
+    #[link_name = "run-lifted-sync"]
+    pub fn run_lifted_sync(ptr: *const u8, len: usize, ret: *mut RetArea);
 }
 
 #[link(wasm_import_module = "local:local/baz")]

@@ -279,9 +279,14 @@ impl Task {
                 self.record(&format!("cancel {} -> {shown}", arg(1)));
             }
             "subtask-drop" => unsafe { abi::subtask_drop(self.handle(arg(1))) },
-            op @ ("yield" | "yield-cancellable") => {
-                let cancelled =
-                    unsafe { if op == "yield" { abi::thread_yield() } else { abi::thread_yield_cancellable() } };
+            op @ ("yield" | "yield-cancellable" | "yield-until-cancelled") => {
+                let cancelled = loop {
+                    let c =
+                        unsafe { if op == "yield" { abi::thread_yield() } else { abi::thread_yield_cancellable() } };
+                    if c != 0 || op != "yield-until-cancelled" {
+                        break c;
+                    }
+                };
                 self.record(&format!("{op} -> {cancelled}"));
             }
             "backpressure-inc" => unsafe { abi::backpressure_inc() },
@@ -326,7 +331,7 @@ impl Task {
     /// the text itself for `foo`.
     pub(crate) fn argument(&self, function: &str, arg: &str) -> Vec<u8> {
         match function {
-            "run" | "run-sync" => self.bundle.for_script(arg).into_bytes(),
+            "run" | "run-sync" | "run-lifted-sync" => self.bundle.for_script(arg).into_bytes(),
             _ => arg.as_bytes().to_vec(),
         }
     }
@@ -338,6 +343,7 @@ impl Task {
         let code = unsafe {
             match function {
                 "run" => abi::run_async(bytes.as_ptr(), bytes.len(), &mut *ret),
+                "run-lifted-sync" => abi::run_lifted_sync_async(bytes.as_ptr(), bytes.len(), &mut *ret),
                 "foo" => abi::foo_async(bytes.as_ptr(), bytes.len(), &mut *ret),
                 other => self.fail(&format!("`{other}` cannot be called async")),
             }
@@ -366,6 +372,7 @@ impl Task {
             match function {
                 "run" => abi::run_sync_lowered(bytes.as_ptr(), bytes.len(), &mut ret),
                 "run-sync" => abi::run_sync(bytes.as_ptr(), bytes.len(), &mut ret),
+                "run-lifted-sync" => abi::run_lifted_sync(bytes.as_ptr(), bytes.len(), &mut ret),
                 "foo" => abi::foo_sync(bytes.as_ptr(), bytes.len(), &mut ret),
                 other => self.fail(&format!("`{other}` cannot be called")),
             }

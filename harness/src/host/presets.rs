@@ -59,7 +59,9 @@ pub fn add_to_linker(linker: &mut Linker<Ctx>) -> wasmtime::Result<()> {
         .func_new_concurrent("foo", |acc, ty, params, results| Box::pin(baz_foo(acc, ty, params, results)))?;
     let mut root = linker.root();
     let mut scripted = root.instance("local:local/scripted")?;
-    scripted.func_new_concurrent("run", |acc, _ty, params, results| Box::pin(scripted_run(acc, params, results)))?;
+    for name in ["run", "run-lifted-sync"] {
+        scripted.func_new_concurrent(name, |acc, _ty, params, results| Box::pin(scripted_run(acc, params, results)))?;
+    }
     scripted.func_wrap("run-sync", |mut store: StoreContextMut<'_, Ctx>, (bundle,): (String,)| {
         let name = script_name(&bundle);
         store.data_mut().record(format!("host: run-sync({name}) enter"))?;
