@@ -256,6 +256,10 @@ pub struct ScriptedPreset {
     /// (recording what arrived) before returning.
     #[serde(default)]
     pub ends: EndsMode,
+    /// `[A, B]`: `run(A)` returns only after `run(B)` has returned, so a
+    /// guest blocked on A is unblocked by another host call.
+    #[schemars(with = "Option<(String, String)>")]
+    pub blocked_until: Option<Spanned<(String, String)>>,
 }
 
 /// What the `scripted` preset does with a readable end it is given.

@@ -38,6 +38,12 @@ impl Case {
         {
             bail!("{}: `reenter` is `run` or `run-sync`, the root export to call back", src.at(&reenter.span()));
         }
+        if let Some(pair) = &self.host.scripted.blocked_until
+            && let (a, b) = pair.get_ref()
+            && (!self.scripts.contains_key(a) || !self.scripts.contains_key(b) || a == b)
+        {
+            bail!("{}: `blocked-until` names two different scripts of [scripts]", src.at(&pair.span()));
+        }
         if let Some(until) = &self.host.scripted.until
             && !self.scripts.contains_key(until.get_ref())
         {

@@ -23,6 +23,8 @@ pub struct Presets {
     baz_exits: u32,
     /// What `ends = "read"` read, shown like the call's streams and futures.
     pub handles: Vec<transmit::Log>,
+    /// Told when `run(B)` of `blocked-until = [A, B]` returns.
+    pub opened: Arc<Notify>,
     /// Told when `run` is called with the `until` script.
     pub until: Arc<Notify>,
     /// Preset and guest-recorded events in the order they happened.
@@ -37,6 +39,7 @@ impl Presets {
             baz_enters: 0,
             baz_exits: 0,
             handles: Vec::new(),
+            opened: Arc::new(Notify::new()),
             until: Arc::new(Notify::new()),
             events: Vec::new(),
         }
@@ -188,7 +191,19 @@ async fn scripted_run(acc: &Accessor<Ctx>, params: &[Val], results: &mut [Val]) 
             name.clone()
         }
     };
+    let (blocked, opens, opened) = acc.with(|mut a| {
+        let p = &a.data_mut().presets;
+        let (x, y) = p.scripted.blocked_until.as_ref().map(|g| g.get_ref().clone()).unwrap_or_default();
+        (x == name, y == name, p.opened.clone())
+    });
+    if blocked {
+        // A permit is kept if run(B) already returned.
+        opened.notified().await;
+    }
     acc.with(|mut a| a.data_mut().record(format!("host: run({name}) exit")))?;
+    if opens {
+        opened.notify_one();
+    }
     results[0] = Val::String(result);
     Ok(())
 }
