@@ -10,13 +10,17 @@ use walkdir::WalkDir;
 /// scripts in the component-model repository's test format.
 pub const CASE_EXTENSIONS: [&str; 2] = ["toml", "wast"];
 
-/// A case file and the test name derived from it.
+/// A case file and the test name derived from it; for a matrix file, one
+/// of its cells.
 #[derive(Debug, Clone)]
 pub struct CaseFile {
     /// `/`-separated path relative to the folder searched, without its
-    /// extension (e.g. `round-trip/async-over-sync`).
+    /// extension (e.g. `round-trip/async-over-sync`); for a matrix cell,
+    /// followed by `/` and the cell's label (`round-trip/pairs/root=async,next=sync`).
     pub name: String,
     pub path: PathBuf,
+    /// The cell's label, for one cell of a matrix file.
+    pub cell: Option<String>,
 }
 
 impl CaseFile {
@@ -39,7 +43,7 @@ pub fn discover(roots: &[PathBuf]) -> Result<Vec<CaseFile>> {
     let mut found = Vec::new();
     for root in roots {
         if root.is_file() {
-            found.push(CaseFile { name: name_of(root, root.parent().unwrap_or(Path::new(""))), path: root.clone() });
+            push(&mut found, name_of(root, root.parent().unwrap_or(Path::new(""))), root);
             continue;
         }
         if !root.is_dir() {
@@ -55,7 +59,7 @@ pub fn discover(roots: &[PathBuf]) -> Result<Vec<CaseFile>> {
             // the cases), but listed, so that it fails by name too.
             let linked_folder = entry.path_is_symlink() && path.is_dir();
             if linked_folder || file && path.extension().is_some_and(|e| CASE_EXTENSIONS.iter().any(|x| e == *x)) {
-                found.push(CaseFile { name: name_of(path, root), path: path.to_owned() });
+                push(&mut found, name_of(path, root), path);
             }
         }
     }
@@ -68,6 +72,21 @@ pub fn discover(roots: &[PathBuf]) -> Result<Vec<CaseFile>> {
         bail!("two case files have the test name `{}`: {} and {}", w[0].name, w[0].path.display(), w[1].path.display());
     }
     Ok(found)
+}
+
+/// A case file, or each cell of a matrix file. Only files that mention a
+/// matrix are read, so listing stays cheap.
+fn push(found: &mut Vec<CaseFile>, name: String, path: &Path) {
+    let regular = std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file());
+    let text = if regular && !is_wast(path) { std::fs::read_to_string(path).ok() } else { None };
+    match text.as_deref().and_then(crate::matrix::labels) {
+        Some(labels) => found.extend(labels.into_iter().map(|label| CaseFile {
+            name: format!("{name}/{label}"),
+            path: path.to_owned(),
+            cell: Some(label),
+        })),
+        None => found.push(CaseFile { name, path: path.to_owned(), cell: None }),
+    }
 }
 
 fn name_of(path: &Path, root: &Path) -> String {

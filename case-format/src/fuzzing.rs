@@ -48,7 +48,7 @@ pub fn load_case(data: &[u8]) {
 pub fn locate(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else { return };
     let Ok(values) = toml::from_str::<BTreeMap<String, Spanned<String>>>(text) else { return };
-    let source = Source { path: PathBuf::from("fuzz.toml"), text: text.to_string() };
+    let source = Source::new(PathBuf::from("fuzz.toml"), text.to_string());
     for value in values.values() {
         for inner in 0..=value.get_ref().len() + 1 {
             let _ = source.at_inner(&value.span(), inner);

@@ -8,11 +8,13 @@
 use std::collections::BTreeSet;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
 use toml::Spanned;
 
 use crate::local::{self, Link};
+use crate::matrix::{self, Expansion};
 use crate::script;
 use crate::types::Case;
 
@@ -40,20 +42,38 @@ pub struct Event {
 pub struct Source {
     pub path: PathBuf,
     pub text: String,
+    /// For one cell of a matrix file: `text` is the cell's expanded text,
+    /// and this maps its offsets back to the file's.
+    pub cell: Option<Arc<Expansion>>,
 }
 
 impl Source {
-    /// `path:line:col` (1-based) of a byte offset.
+    pub fn new(path: PathBuf, text: String) -> Source {
+        Source { path, text, cell: None }
+    }
+
+    /// `path:line:col` (1-based) of a byte offset; in a matrix cell, the
+    /// place in the matrix file and the cell, `path:line:col (a=x,b=y)`.
     pub fn at(&self, span: &Range<usize>) -> String {
-        let before = &self.text[..span.start.min(self.text.len())];
-        let line = before.matches('\n').count() + 1;
-        let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        if let Some(cell) = &self.cell {
+            let (line, col) = line_col(&cell.original, cell.original_offset(span.start));
+            return format!("{}:{line}:{col} ({})", self.path.display(), cell.label);
+        }
+        let (line, col) = line_col(&self.text, span.start);
         format!("{}:{line}:{col}", self.path.display())
+    }
+
+    /// The cell's label when this is one cell of a matrix file.
+    pub fn cell_label(&self) -> Option<&str> {
+        self.cell.as_deref().map(|c| c.label.as_str())
     }
 
     /// `at` for many spans in one pass over the text when they are in order
     /// (a transcript of 40,000 events would otherwise be quadratic).
     pub fn at_each(&self, spans: &[Range<usize>]) -> Vec<String> {
+        if self.cell.is_some() {
+            return spans.iter().map(|s| self.at(s)).collect();
+        }
         let (mut pos, mut line, mut line_start) = (0, 1, 0);
         let mut out = Vec::with_capacity(spans.len());
         for span in spans {
@@ -83,12 +103,20 @@ impl Source {
     }
 }
 
+/// 1-based line and column (in chars) of a byte offset of `text`.
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
 /// Where byte `inner` of a TOML string's value is in its source text `raw`
 /// (quotes included), at most the closing quote. Literal strings hold the
 /// value verbatim; basic strings are walked escape by escape, since `\t` is
 /// two bytes in the file and one in the value, `\u00e9` six and two. Always
 /// a char boundary of `raw`: slicing the text there must not panic.
-fn raw_offset(raw: &str, inner: usize) -> usize {
+pub(crate) fn raw_offset(raw: &str, inner: usize) -> usize {
     let quote = ["\"\"\"", "'''", "\"", "'"].into_iter().find(|q| raw.starts_with(q)).unwrap_or("");
     let basic = quote.starts_with('"');
     let closed = raw.len() >= 2 * quote.len() && raw.ends_with(quote);
@@ -153,10 +181,11 @@ fn hex_char(escape: &str, digits: usize) -> usize {
 }
 
 impl Case {
-    /// Parse and validate a case file. `known_guests` is the list of guest
-    /// names the chain may use; it may also name `.wat` files next to the
-    /// case and its `[components]` (`local`).
-    pub fn load(path: &Path, known_guests: &BTreeSet<String>) -> Result<Loaded> {
+    /// Parse and validate a case file, or with `cell`, that cell of a
+    /// matrix file. `known_guests` is the list of guest names the chain may
+    /// use; it may also name `.wat` files next to the case and its
+    /// `[components]` (`local`).
+    pub fn load(path: &Path, cell: Option<&str>, known_guests: &BTreeSet<String>) -> Result<Loaded> {
         if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
             bail!("{}: a symbolic link; a case file must be a regular file in the cases folder", path.display());
         }
@@ -164,7 +193,7 @@ impl Case {
         let text = String::from_utf8(bytes).map_err(|e| {
             let valid = e.utf8_error().valid_up_to();
             let before = String::from_utf8_lossy(&e.as_bytes()[..valid]).into_owned();
-            let at = Source { path: path.to_owned(), text: before }.at(&(valid..valid));
+            let at = Source::new(path.to_owned(), before).at(&(valid..valid));
             anyhow::anyhow!("{at}: the case file is not valid UTF-8 here")
         })?;
         // A byte order mark is no part of the TOML (editors on Windows add it).
@@ -172,7 +201,12 @@ impl Case {
             Some(rest) => rest.to_string(),
             None => text,
         };
-        Case::parse(path, text, known_guests, &|p| crate::sidecar::read(path, p))
+        let source = Source::new(path.to_owned(), text);
+        let source = match cell {
+            Some(label) => matrix::expand(&source, label)?,
+            None => source,
+        };
+        Case::from_source(source, known_guests, &|p| crate::sidecar::read(path, p))
     }
 
     /// `load` for a case file's text: `path` is only for messages and to
@@ -184,11 +218,21 @@ impl Case {
         known_guests: &BTreeSet<String>,
         read_sidecar: &dyn Fn(&Path) -> std::io::Result<String>,
     ) -> Result<Loaded> {
-        let source = Source { path: path.to_owned(), text };
+        Case::from_source(Source::new(path.to_owned(), text), known_guests, read_sidecar)
+    }
+
+    fn from_source(
+        source: Source,
+        known_guests: &BTreeSet<String>,
+        read_sidecar: &dyn Fn(&Path) -> std::io::Result<String>,
+    ) -> Result<Loaded> {
         let case: Case = toml::from_str(&source.text).map_err(|e| {
             let at = e.span().map_or_else(|| source.path.display().to_string(), |s| source.at(&s));
             anyhow::anyhow!("{at}: {}", e.message().trim_end())
         })?;
+        if case.matrix.is_some() && source.cell.is_none() {
+            return Err(matrix::whole_file_error(&source));
+        }
         case.validate(&source)?;
         let chain = local::resolve(&case, &source, known_guests, read_sidecar)?;
         let transcript = case.expected_transcript(&source, read_sidecar)?;
@@ -245,7 +289,7 @@ mod tests {
     fn source(value: &str) -> (Source, Range<usize>) {
         let text = format!("args = [{value}]\n");
         let start = "args = [".len();
-        (Source { path: "x.toml".into(), text }, start..start + value.len())
+        (Source::new("x.toml".into(), text), start..start + value.len())
     }
 
     #[test]
@@ -277,7 +321,7 @@ mod tests {
 
     #[test]
     fn at_each_agrees_with_at() {
-        let src = Source { path: "x.toml".into(), text: "a = 1\nbé = [\"x\",\n  \"y\"]\n\nz".into() };
+        let src = Source::new("x.toml".into(), "a = 1\nbé = [\"x\",\n  \"y\"]\n\nz".into());
         let spans: Vec<_> = [0, 3, 6, 13, 20, 9, 24, 99].iter().map(|&o| o..o).collect();
         let one_by_one: Vec<_> = spans.iter().map(|s| src.at(s)).collect();
         assert_eq!(src.at_each(&spans), one_by_one);
@@ -293,7 +337,7 @@ mod tests {
         std::os::unix::fs::symlink(dir.path().join("outside.txt"), &link).unwrap();
         let found = crate::discover(&[dir.path().join("cases")]).unwrap();
         assert_eq!(found.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["link"]);
-        let e = Case::load(&link, &BTreeSet::new()).unwrap_err().to_string();
+        let e = Case::load(&link, None, &BTreeSet::new()).unwrap_err().to_string();
         assert!(
             e.ends_with("link.toml: a symbolic link; a case file must be a regular file in the cases folder"),
             "{e}"
@@ -310,7 +354,7 @@ mod tests {
         std::os::unix::fs::symlink(dir.path().join("outside"), &link).unwrap();
         let found = crate::discover(&[dir.path().join("cases")]).unwrap();
         assert_eq!(found.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["linked"]);
-        let e = Case::load(&link, &BTreeSet::new()).unwrap_err().to_string();
+        let e = Case::load(&link, None, &BTreeSet::new()).unwrap_err().to_string();
         assert!(e.contains("a symbolic link"), "{e}");
     }
 
@@ -319,7 +363,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("x.toml");
         std::fs::write(&path, b"description = \"d\"\nchain = [\"g\xff\"]\n").unwrap();
-        let e = Case::load(&path, &BTreeSet::new()).unwrap_err().to_string();
+        let e = Case::load(&path, None, &BTreeSet::new()).unwrap_err().to_string();
         assert!(e.ends_with("x.toml:2:12: the case file is not valid UTF-8 here"), "{e}");
     }
 

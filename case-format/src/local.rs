@@ -169,7 +169,7 @@ mod tests {
         let text = "a = 1\n[components]\nx = '''\n(component\n  oops)'''\n".to_string();
         let start = text.find("'''").unwrap();
         let value = toml::Spanned::new(start..text.len() - 1, "(component\n  oops)".to_string());
-        let src = Source { path: "c.toml".into(), text: text.clone() };
+        let src = Source::new("c.toml".into(), text.clone());
         let laid_out = inline_text(&src, &value);
         assert_eq!(laid_out.lines().nth(4), Some("  oops)"));
         assert_eq!(laid_out.len(), text.len() - 4);

@@ -350,7 +350,7 @@ mod tests {
     fn check(steps: &[&str]) -> Result<(), String> {
         let text = format!("main = [{}]\n", steps.iter().map(|s| format!("{s:?}")).collect::<Vec<_>>().join(", "));
         let scripts: BTreeMap<String, Vec<Spanned<String>>> = toml::from_str(&text).unwrap();
-        let src = Source { path: "x.toml".into(), text };
+        let src = Source::new("x.toml".into(), text);
         validate(&scripts, &["more-async-builtins", "async-stackful"], &src).map_err(|e| e.to_string())
     }
 

@@ -9,6 +9,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::http;
+pub use crate::presets::{BazPreset, Clock, Host, ScriptedPreset};
 use crate::trap::TrapKind;
 
 /// One scenario: which guests to compose, what to call, what must happen.
@@ -56,6 +57,32 @@ pub struct Case {
     #[serde(default)]
     #[schemars(with = "BTreeMap<String, String>")]
     pub components: BTreeMap<String, Spanned<String>>,
+    /// Makes this file a matrix: one test per cell, each the file with its
+    /// `${name}` placeholders replaced by the cell's values (see the
+    /// README's "Matrices").
+    pub matrix: Option<Matrix>,
+}
+
+/// The parameters of a matrix file: give `cross` or `cells`. Each test is
+/// named `<file>/<name>=<value>,...`, in the parameters' order.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Matrix {
+    /// One test for every combination of these parameters' values (the
+    /// first parameter varies slowest). A value is a string or an integer
+    /// of letters, digits, `.`, `_`, `+` and `-`: it is part of the name.
+    pub cross: Option<BTreeMap<String, Vec<MatrixValue>>>,
+    /// Instead of `cross`: the tests one by one, each a table giving every
+    /// parameter (the same ones, in the first cell's order) a value.
+    pub cells: Option<Vec<BTreeMap<String, MatrixValue>>>,
+}
+
+/// A matrix parameter's value.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum MatrixValue {
+    Text(String),
+    Integer(i64),
 }
 
 /// Most calls `call.concurrent` may start at once (the schema says the same).
@@ -106,23 +133,26 @@ pub struct StreamArg {
     /// Chunks of WAVE items (`[['"a"', '"b"'], ['"c"']]`). Each chunk is
     /// offered as one write, cut to the reader's capacity; after the last
     /// one the host drops its write end.
+    #[serde(default)]
     #[schemars(with = "Vec<Vec<String>>")]
     pub chunks: Vec<Vec<Spanned<String>>>,
-    /// After the last chunk the host keeps its write end open and writes
-    /// nothing more: a read then waits until the reader cancels it.
+    /// After the chunks (if any) the host neither writes nor drops its end:
+    /// a read then stays pending until the guest cancels it or drops.
     #[serde(default)]
-    pub hold: bool,
+    pub pending: bool,
 }
 
 /// A future the host resolves for a `future<T>` parameter.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct FutureArg {
-    /// The WAVE value delivered when the guest reads the future. Omitted:
-    /// the host never resolves it, so a read waits until the reader cancels
-    /// it.
+    /// The WAVE value delivered when the guest reads the future.
     #[schemars(with = "Option<String>")]
     pub value: Option<Spanned<String>>,
+    /// Instead of `value`: the host never resolves the future, so a read
+    /// stays pending until the guest cancels it or drops the future.
+    #[serde(default)]
+    pub pending: bool,
 }
 
 /// The expected outcome. At most one of `result`, `trap` and `limit` may be
@@ -208,91 +238,22 @@ impl Features {
         ];
         all.into_iter().filter(|(on, _)| *on).map(|(_, name)| name).collect()
     }
-}
 
-/// Host preset parameters, one table per preset.
-#[derive(Debug, Default, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct Host {
-    /// The demo's `local:local/baz#foo` import.
-    #[serde(default)]
-    pub baz: BazPreset,
-    /// `local:local/scripted`, for the last scripted guest of a chain.
-    #[serde(default)]
-    pub scripted: ScriptedPreset,
-}
+    /// Every feature's case-file name, in `enabled`'s order.
+    pub const NAMES: [&'static str; 4] = ["more-async-builtins", "async-stackful", "error-context", "threading"];
 
-/// `local:local/scripted#run` and `#run-sync` on the host: records `host:
-/// run(SCRIPT) enter`, sleeps (`run` only) without blocking the thread,
-/// records `host: run(SCRIPT) exit`, and returns the name of the script it
-/// was asked to run. A cancelled call records no exit.
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct ScriptedPreset {
-    /// How long `run` sleeps, in milliseconds.
-    #[serde(default)]
-    pub delay_ms: u64,
-    /// Instead of returning the script's name, `run` calls back into the
-    /// chain: the root's export of this name (`run` or `run-sync`) with the
-    /// same script, after the sleep (or at once, before returning to the
-    /// caller, with `delay-ms = 0`), and returns its result. This is how a
-    /// case re-enters a component instance through the host.
-    #[schemars(with = "Option<String>")]
-    pub reenter: Option<Spanned<String>>,
-    /// With `reenter`: `second-instance` calls the export on a second
-    /// instance of the chain, made for the case before the call and in no
-    /// call's way, instead of the root (default `root`).
-    #[serde(default)]
-    pub reenter_into: ReenterInto,
-    /// The case ends only once `run` has been called with this script (a
-    /// script of the case), however long after the root's call returned: a
-    /// guest ends its work after return with `call-sync run SCRIPT`, so the
-    /// work is seen. That call records `host: run(SCRIPT) enter` and never
-    /// returns. A guest that never makes it runs into `limits.timeout-ms`.
-    #[schemars(with = "Option<String>")]
-    pub until: Option<Spanned<String>>,
-    /// What `run-with-stream` and `run-with-future` do with the end they
-    /// are given: `drop` it at once (default), or `read` it to its end
-    /// (recording what arrived) before returning.
-    #[serde(default)]
-    pub ends: EndsMode,
-    /// `[A, B]`: `run(A)` returns only after `run(B)` has returned, so a
-    /// guest blocked on A is unblocked by another host call.
-    #[schemars(with = "Option<(String, String)>")]
-    pub blocked_until: Option<Spanned<(String, String)>>,
-}
-
-/// What the `scripted` preset does with a readable end it is given.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
-#[serde(rename_all = "kebab-case")]
-pub enum EndsMode {
-    #[default]
-    Drop,
-    Read,
-}
-
-/// Which instance `reenter` calls.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
-#[serde(rename_all = "kebab-case")]
-pub enum ReenterInto {
-    #[default]
-    Root,
-    SecondInstance,
-}
-
-/// `local:local/baz#foo`: appends ` - entered host`, sleeps without blocking
-/// the thread, appends ` - exited host`.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct BazPreset {
-    /// How long the host sleeps inside each call, in milliseconds.
-    #[serde(default = "ten")]
-    pub delay_ms: u64,
-}
-
-impl Default for BazPreset {
-    fn default() -> Self {
-        BazPreset { delay_ms: ten() }
+    /// Turn on the feature with this case-file name; `false` when no feature
+    /// has the name.
+    pub fn turn_on(&mut self, name: &str) -> bool {
+        let flag = match name {
+            "more-async-builtins" => &mut self.more_async_builtins,
+            "async-stackful" => &mut self.async_stackful,
+            "error-context" => &mut self.error_context,
+            "threading" => &mut self.threading,
+            _ => return false,
+        };
+        *flag = true;
+        true
     }
 }
 
@@ -361,9 +322,6 @@ fn trap_kind_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
 
 fn one() -> Spanned<u32> {
     Spanned::new(0..0, 1)
-}
-fn ten() -> u64 {
-    10
 }
 fn ten_seconds() -> u64 {
     10_000

@@ -102,11 +102,20 @@ impl Case {
                 );
             }
         }
+        for (name, future) in self.call.iter().flat_map(|c| &c.future_args) {
+            if future.value.is_some() == future.pending {
+                bail!(
+                    "{}: `future-args.{name}` needs exactly one of `value` (what the host resolves it with) and \
+                     `pending = true` (the host never resolves it)",
+                    future.value.as_ref().map_or_else(|| src.path.display().to_string(), |v| src.at(&v.span()))
+                );
+            }
+        }
         // WAVE syntax is checked now; types once the component is compiled.
         let calls = self.call.iter();
         let plain = calls.clone().flat_map(|c| &c.args);
         let chunks = calls.clone().flat_map(|c| c.stream_args.values().flat_map(|s| s.chunks.iter().flatten()));
-        let futures = calls.flat_map(|c| c.future_args.values().flat_map(|f| &f.value));
+        let futures = calls.flat_map(|c| c.future_args.values().filter_map(|f| f.value.as_ref()));
         let waves = plain.chain(&self.expect.result).chain(&self.expect.again_result).chain(chunks).chain(futures);
         for value in waves {
             if let Err(e) = wasm_wave::untyped::UntypedValue::parse(value.get_ref()) {

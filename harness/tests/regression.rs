@@ -95,7 +95,9 @@ fn two_runs_compared_show_the_regression_and_exit_non_zero() {
     let new_cases = dir.join("new");
     std::fs::create_dir_all(&new_cases).unwrap();
     std::fs::write(new_cases.join("sync.toml"), with_result(&sync, broken)).unwrap();
-    let slow = format!("{sync}\n[host.baz]\ndelay-ms = 5000\n\n[limits]\ntimeout-ms = 200\n");
+    // On the real clock: on the virtual one a sleep costs no wall time.
+    let slow =
+        format!("{sync}\n[host]\nclock = \"real\"\n\n[host.baz]\ndelay-ms = 5000\n\n[limits]\ntimeout-ms = 200\n");
     std::fs::write(new_cases.join("slow.toml"), slow).unwrap();
     std::fs::write(new_cases.join("other.toml"), &sync).unwrap();
     let new_report = dir.join("new.json");
@@ -206,7 +208,8 @@ fn bless_rewrites_the_wrong_expectations_and_keeps_comments() {
     let case_file = cases.join("overlaps.toml");
     std::fs::write(&case_file, &wrong).unwrap();
     let slow_text = format!("{}\n[limits]\ntimeout-ms = 50\n", project_case("round-trip/single/sync"));
-    let slow_text = slow_text.replace("[expect]", "[host.baz]\ndelay-ms = 5000\n\n[expect]");
+    let slow_text =
+        slow_text.replace("[expect]", "[host]\nclock = \"real\"\n\n[host.baz]\ndelay-ms = 5000\n\n[expect]");
     let slow = cases.join("slow.toml");
     std::fs::write(&slow, &slow_text).unwrap();
 

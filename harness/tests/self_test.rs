@@ -206,3 +206,27 @@ fn zero_test_threads_is_refused() {
     assert!(!out.status.success(), "--test-threads 0 passed");
     assert!(stderr.contains("--test-threads 0 would run nothing"), "{stderr}");
 }
+
+/// A result of 64 KiB that differs in one character: the failure names the
+/// character and shows a window around it, in under 2 KiB all told.
+#[test]
+fn a_64_kib_mismatch_prints_under_2_kib() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = "a".repeat(65536);
+    let mut wrong = format!("{input} - entered guest - entered host - exited host - exited guest");
+    wrong.replace_range(40000..40001, "b");
+    let case = dir.path().join("big.toml");
+    let text = format!(
+        "description = \"a long result that differs in one character\"\nchain = [\"guest-sync\"]\n\n[call]\n\
+         function = \"local:local/baz#foo\"\nargs = ['\"{input}\"']\n\n[expect]\nresult = '\"{wrong}\"'\n"
+    );
+    std::fs::write(&case, text).unwrap();
+    let out = harness(&["run", case.to_str().unwrap()]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!out.status.success(), "a wrong 64 KiB result passed");
+    let failure = parse(&stdout).failures.remove("big").unwrap_or_else(|| panic!("no failure text in:\n{stdout}"));
+    // `returned "` is 10 characters, so the 40001st of the value is #40011.
+    assert!(failure.contains("first differing character is #40011 of the line"), "{failure}");
+    assert!(failure.contains("big.toml:9:10"), "{failure}");
+    assert!(failure.len() < 2048, "{} bytes:\n{failure}", failure.len());
+}

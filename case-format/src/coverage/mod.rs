@@ -144,7 +144,7 @@ impl Coverage {
     /// name the file relative to the root, as a reader of the repo sees it.
     pub fn load(root: &Path) -> Result<Coverage> {
         let text = std::fs::read_to_string(root.join(PATH)).with_context(|| format!("cannot read {PATH}"))?;
-        let source = Source { path: PATH.into(), text };
+        let source = Source::new(PATH.into(), text);
         Coverage::parse(&source, &|case| root.join(case).is_file())
     }
 
@@ -225,10 +225,12 @@ impl Coverage {
                 let path = case.get_ref();
                 if !seen.insert(path) {
                     say(&case.span(), format!("`{path}` is listed twice"));
-                } else if !path.starts_with("cases/") || !path.ends_with(".toml") {
+                } else if !path.starts_with("cases/") || !(path.ends_with(".toml") || path.ends_with(".wast")) {
                     say(
                         &case.span(),
-                        format!("`{path}` is not a case file: write `cases/....toml`, relative to the repository root"),
+                        format!(
+                            "`{path}` is not a case file: write `cases/....toml` or `cases/....wast`, relative to the repository root"
+                        ),
                     );
                 } else if !case_exists(path) {
                     say(&case.span(), format!("case file `{path}` does not exist"));

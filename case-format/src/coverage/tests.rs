@@ -24,8 +24,8 @@ fn scenario(id: u32, rest: &str) -> String {
 }
 
 fn parse(text: &str) -> Result<Coverage> {
-    let src = Source { path: PATH.into(), text: text.to_string() };
-    Coverage::parse(&src, &|p| p == "cases/a.toml")
+    let src = Source::new(PATH.into(), text.to_string());
+    Coverage::parse(&src, &|p| p == "cases/a.toml" || p == "cases/b.wast")
 }
 
 fn error(text: &str) -> String {
@@ -43,6 +43,18 @@ fn a_valid_file_renders_its_counts() {
     let table = coverage.render();
     assert!(table.starts_with("2 anchor scenarios: 1 covered, 0 partial, 1 missing, 0 not applicable."));
     assert!(table.contains("| T1 Streams | 2 | 1 | 0 | 1 | 0 |\n"), "{table}");
+}
+
+#[test]
+fn a_wast_script_is_a_case_file_and_other_files_are_not() {
+    let wast = format!(
+        "{HEAD}{}{}",
+        scenario(1, "status = \"covered\"\ncases = [\"cases/b.wast\"]"),
+        scenario(2, "status = \"missing\"\nadd = \"data\"")
+    );
+    parse(&wast).unwrap();
+    let wat = wast.replace("cases/b.wast", "cases/b.wat");
+    assert!(error(&wat).contains("`cases/b.wat` is not a case file"), "{}", error(&wat));
 }
 
 #[test]

@@ -14,6 +14,7 @@ use crate::exec::{Observed, Outcome};
 
 mod outcome;
 pub mod render;
+mod window;
 
 use outcome::{outcome_actual, outcome_expected};
 
@@ -55,12 +56,17 @@ pub struct Divergence {
 }
 
 impl Divergence {
-    /// `expected `a`, got `b``, or what is missing or unexpected.
+    /// `expected `a`, got `b``, or what is missing or unexpected; long
+    /// lines as a window around where they differ (`window`).
     pub fn what(&self) -> String {
+        let cut = |line: &str| window::around(&escape_breaks(line), 0);
         match (&self.expected, &self.actual) {
-            (Some(e), Some(a)) => format!("expected `{}`, got `{}`", escape_breaks(e), escape_breaks(a)),
-            (Some(e), None) => format!("missing `{}`", escape_breaks(e)),
-            (None, Some(a)) => format!("unexpected `{}`", escape_breaks(a)),
+            (Some(e), Some(a)) => match window::pair(&escape_breaks(e), &escape_breaks(a)) {
+                (e, a, None) => format!("expected `{e}`, got `{a}`"),
+                (e, a, Some(note)) => format!("expected `{e}`, got `{a}` ({note})"),
+            },
+            (Some(e), None) => format!("missing `{}`", cut(e)),
+            (None, Some(a)) => format!("unexpected `{}`", cut(a)),
             (None, None) => "no difference".to_string(),
         }
     }
@@ -107,16 +113,26 @@ impl Comparison {
     /// are shown: a runaway case must not print megabytes.
     pub fn diff(&self, file: &str) -> String {
         let upto = self.divergence.as_ref().map_or(0, |d| d.line) + DIFF_CONTEXT;
-        let cut = |lines: Vec<&str>| {
+        let expected: Vec<&str> = self.expected.iter().map(|e| e.text.as_str()).collect();
+        let actual: Vec<&str> = self.actual.iter().map(String::as_str).collect();
+        // A long line is cut around where it differs from the other side's
+        // line at the same index (or to its start), so that lines equal on
+        // both sides stay equal and a 64 KiB value shows as a few lines.
+        let cut = |lines: &[&str], other: &[&str]| {
             let more = lines.len().saturating_sub(upto);
-            let mut text: String = lines.iter().take(upto).map(|l| format!("{}\n", escape_breaks(l))).collect();
+            let mut text = String::new();
+            for (i, line) in lines.iter().take(upto).enumerate() {
+                let line = escape_breaks(line);
+                let at = other.get(i).map_or(0, |o| window::first_difference(&line, &escape_breaks(o)));
+                text.push_str(&window::around(&line, at));
+                text.push('\n');
+            }
             if more > 0 {
                 text.push_str(&format!("... {more} more line(s) not compared here\n"));
             }
             text
         };
-        let expected = cut(self.expected.iter().map(|e| e.text.as_str()).collect());
-        let actual = cut(self.actual.iter().map(String::as_str).collect());
+        let (expected, actual) = (cut(&expected, &actual), cut(&actual, &expected));
         let diff = TextDiff::configure().algorithm(Algorithm::Patience).diff_lines(&expected, &actual);
         let text = diff.unified_diff().context_radius(3).header(&format!("expected ({file})"), "actual").to_string();
         let total = text.lines().count();

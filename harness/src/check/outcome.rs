@@ -7,7 +7,7 @@ use anyhow::{Result, bail};
 use case_format::Loaded;
 use wasmtime::component::Type;
 
-use super::{Expected, Part};
+use super::{Expected, Part, render};
 use crate::exec::{Observed, Outcome, parse_wave};
 use crate::host::limits::Reached;
 use crate::host::transmit;
@@ -117,12 +117,8 @@ fn outcome_lines(outcome: &Outcome) -> Vec<String> {
             })
             .collect(),
         Outcome::Trapped { kind, .. } => vec![format!("trap {kind}")],
-        Outcome::Failed { during, error } => vec![format!("error during {during}: {}", first_line(error))],
+        Outcome::Failed { during, error } => vec![format!("error during {during}: {}", render::cause_line(error))],
         Outcome::TimedOut(limit) => vec![timed_out_line(*limit)],
         Outcome::LimitReached { reached, .. } => vec![reached.line()],
     }
-}
-
-fn first_line(error: &wasmtime::Error) -> String {
-    error.to_string().lines().next().unwrap_or_default().to_string()
 }

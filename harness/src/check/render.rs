@@ -79,12 +79,82 @@ fn error_chain(mut chain: impl Iterator<Item = String>) -> String {
     out
 }
 
-/// At most one line of reasonable length.
+/// At most one line of reasonable length. An error wasmtime wrapped in a
+/// backtrace would show only its header, so it shows its causes instead.
 pub fn one_line(text: &str) -> String {
     const MAX: usize = 300;
-    let line = text.lines().next().unwrap_or_default().trim();
+    let condensed;
+    let line = if text.contains(BACKTRACE_HEADER) {
+        condensed = without_backtrace(text);
+        condensed.as_str()
+    } else {
+        text.lines().next().unwrap_or_default().trim()
+    };
     match line.char_indices().nth(MAX) {
         Some((cut, _)) => format!("{}…", &line[..cut]),
         None => line.to_string(),
+    }
+}
+
+/// A wasmtime error's causes on one line, outermost first, without the
+/// backtrace wasmtime wraps a guest's failure in: `error while executing at
+/// wasm backtrace:` alone says nothing about what went wrong.
+pub fn cause_line(error: &wasmtime::Error) -> String {
+    // The backtrace is a context of its own: it renders to nothing here.
+    let causes = error.chain().map(|e| without_backtrace(&e.to_string())).filter(|m| !m.is_empty());
+    causes.collect::<Vec<_>>().join(": ")
+}
+
+const BACKTRACE_HEADER: &str = "error while executing at wasm backtrace:";
+
+/// `text` (an error rendered with its chain, perhaps quoted inside another
+/// message) on one line, without backtrace frames, wasmtime's note on
+/// `WASMTIME_BACKTRACE_DETAILS` and `Caused by:` headings.
+fn without_backtrace(text: &str) -> String {
+    let mut out = String::new();
+    for line in text.lines() {
+        let line = line.trim().replace(BACKTRACE_HEADER, "");
+        let (number, rest) = line.split_once(": ").unwrap_or(("", &line));
+        let numbered = !number.is_empty() && number.chars().all(|c| c.is_ascii_digit());
+        let frame = line.split_once(':').is_some_and(|(n, r)| n.parse::<u32>().is_ok() && r.trim().starts_with("0x"));
+        let noise = frame
+            || line.starts_with("at ")
+            || line.starts_with("note: using the `WASMTIME_BACKTRACE_DETAILS")
+            || line == "Caused by:";
+        let piece = if numbered { rest.trim() } else { line.trim() };
+        if noise || piece.is_empty() {
+            continue;
+        }
+        // No separator inside quotes the header was cut out of: `got '...'`.
+        if !(out.is_empty() || out.ends_with('\'') || piece == "'") {
+            out.push_str(": ");
+        }
+        out.push_str(piece);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// wasmtime-wast quotes an error with its backtrace inside its own message.
+    #[test]
+    fn a_quoted_backtrace_shows_its_cause() {
+        let text = "x.wast:35:1: directive failed: expected 'cannot drop', got 'error while executing at wasm \
+                    backtrace:\n    0:     0xb2 - M!<wasm function 4>\nnote: using the \
+                    `WASMTIME_BACKTRACE_DETAILS=1` environment variable may show more debugging information\n\n\
+                    Caused by:\n    resource has children\n\n'";
+        assert_eq!(
+            one_line(text),
+            "x.wast:35:1: directive failed: expected 'cannot drop', got 'resource has children'"
+        );
+    }
+
+    #[test]
+    fn a_host_error_under_a_backtrace_shows_its_chain() {
+        let error = wasmtime::Error::msg("resource has children").context("cannot drop the set");
+        let error = error.context(BACKTRACE_HEADER.to_string() + "\n    0:     0x1 - M!f");
+        assert_eq!(cause_line(&error), "cannot drop the set: resource has children");
     }
 }

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::{Result, bail};
+use case_format::Features;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::check::render;
@@ -46,6 +47,11 @@ enum Command {
         /// observed (as `HARNESS_BLESS=1` does); refused when `CI` is set.
         #[arg(long)]
         bless: bool,
+        /// Turn these features on for every `.wast` file, on top of the
+        /// ones it asks for (names as in `;; config:`, e.g. `threading`):
+        /// for scripts from elsewhere, which have no such line.
+        #[arg(long, value_name = "NAMES", value_parser = parse_wast_config)]
+        wast_config: Option<Features>,
         #[arg(last = true)]
         runner_args: Vec<String>,
     },
@@ -111,9 +117,10 @@ enum Format {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Run { paths, report, expectations, bless, runner_args } => {
+        Command::Run { paths, report, expectations, bless, wast_config, runner_args } => {
             let args = std::iter::once("harness run".to_string()).chain(runner_args);
-            let options = RunOptions { report, expectations, bless, require_match: true };
+            let wast_config = wast_config.unwrap_or_default();
+            let options = RunOptions { report, expectations, bless, require_match: true, wast_config };
             return run_suite_with(&paths, libtest_mimic::Arguments::from_iter(args), &options);
         }
         Command::Compare { old, new, format } => commands::compare_reports(&old, &new, format == Format::Markdown),
@@ -152,6 +159,14 @@ pub struct RunOptions {
     /// Fail the run when name filters leave no case to run (`harness run`;
     /// not `cargo test`, whose filters also pick tests in other binaries).
     pub require_match: bool,
+    /// `--wast-config`.
+    pub wast_config: Features,
+}
+
+fn parse_wast_config(list: &str) -> Result<Features, String> {
+    let mut features = Features::default();
+    case_format::wast::turn_on_names(&mut features, list)?;
+    Ok(features)
 }
 
 /// Discover the cases under `paths` and run them as libtest-mimic tests,
@@ -183,7 +198,9 @@ pub fn run_suite_with(paths: &[PathBuf], args: libtest_mimic::Arguments, options
             }
         };
         let judge = Arc::new(Judge::new(expectations, bless, &root));
-        let suite = Arc::new(Suite::new(&root)?);
+        let mut suite = Suite::new(&root)?;
+        suite.wast_config = options.wast_config.clone();
+        let suite = Arc::new(suite);
         Ok((suite.trials(files.clone(), &judge), files, judge))
     };
     let (trials, files, judge) = match setup() {

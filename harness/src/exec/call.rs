@@ -128,15 +128,20 @@ fn args(
 ) -> Result<Vec<Val>> {
     let at = loaded.source.at(&call.function.span());
     let function = call.function.get_ref();
-    let bundle = loaded.case.script_bundle();
-    let plain = params.iter().filter(|(_, t)| !matches!(t, Type::Stream(_) | Type::Future(_))).count();
-    if bundle.is_some() && !matches!(params.first(), Some((_, Type::String))) || bundle.is_some() && plain != 1 {
+    let is_end = |t: &Type| matches!(t, Type::Stream(_) | Type::Future(_));
+    // The script goes in the first parameter; `run-with-stream` and
+    // `run-with-future` take an end after it, fed from the case as usual.
+    let mut script = loaded.case.script_bundle();
+    if script.is_some()
+        && !matches!(params.split_first(), Some(((_, Type::String), rest)) if rest.iter().all(|(_, t)| is_end(t)))
+    {
         bail!(
-            "{at}: `call.script` needs a function taking one string and at most streams and futures besides (the \
-             scripted guest's `run`, `run-sync`, `run-with-stream` or `run-with-future`)"
+            "{at}: `call.script` needs a function taking one string, then only streams and futures (the scripted \
+             guest's `run`, `run-sync`, `run-with-stream`, `run-with-future`)"
         );
     }
-    if bundle.is_none() && call.args.len() != plain {
+    let plain = params.iter().filter(|(_, t)| !is_end(t)).count() - usize::from(script.is_some());
+    if call.args.len() != plain {
         bail!(
             "{at}: `{function}` takes {plain} plain argument(s) (streams and futures go in \
              [call.stream-args] / [call.future-args]), the case gives {}",
@@ -144,9 +149,12 @@ fn args(
         );
     }
     let mut waves = call.args.iter();
-    let mut bundle = bundle.map(Val::String);
     let mut vals = Vec::new();
     for (name, ty) in &params {
+        if let Some(bundle) = script.take() {
+            vals.push(Val::String(bundle));
+            continue;
+        }
         let val = match ty {
             Type::Stream(st) => {
                 let arg = call.stream_args.get(name).with_context(|| {
@@ -162,11 +170,11 @@ fn args(
                     .collect::<Result<Vec<_>>>()?;
                 let log = HandleLog::new(name.clone(), true, true);
                 handles.push(log.clone());
-                transmit::stream_arg(store, Some(payload), chunks, arg.hold, log)?
+                transmit::stream_arg(store, Some(payload), (chunks, arg.pending), log)?
             }
             Type::Future(ft) => {
                 let arg = call.future_args.get(name).with_context(|| {
-                    format!("{at}: parameter `{name}` is a future; give its value in [call.future-args.{name}]")
+                    format!("{at}: parameter `{name}` is a future; give its value (or `pending = true`) in [call.future-args.{name}]")
                 })?;
                 let payload = payload_type(&at, name, ft.ty())?;
                 let value = arg.value.as_ref().map(|v| parse_wave(loaded, v, &payload)).transpose()?;
@@ -174,11 +182,7 @@ fn args(
                 handles.push(log.clone());
                 transmit::future_arg(store, Some(payload), value, log)?
             }
-            // The script bundle is the one plain argument of a scripted call.
-            _ => match bundle.take() {
-                Some(b) => b,
-                None => parse_wave(loaded, waves.next().expect("counted above"), ty)?,
-            },
+            _ => parse_wave(loaded, waves.next().expect("counted above"), ty)?,
         };
         vals.push(val);
     }

@@ -66,8 +66,13 @@ pub fn run(pre: &InstancePre<Ctx>, loaded: &Loaded) -> Result<Observed> {
     store.set_epoch_deadline(limit.as_millis().div_ceil(EPOCH_TICK.as_millis()) as u64 + 1);
     store.epoch_deadline_trap();
 
-    let rt =
-        tokio::runtime::Builder::new_current_thread().enable_time().build().context("cannot start a tokio runtime")?;
+    let clock = store.data().clock.clone();
+    let on_park = clock.clone();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .on_thread_park(move || on_park.on_park())
+        .build()
+        .context("cannot start a tokio runtime")?;
     let mut call_time = Duration::ZERO;
     let mut again = None;
     let mut handles = Vec::new();
@@ -103,7 +108,9 @@ pub fn run(pre: &InstancePre<Ctx>, loaded: &Loaded) -> Result<Observed> {
             call_time = started.elapsed();
             Ok::<_, anyhow::Error>((outcome, result_type))
         };
-        match tokio::time::timeout(limit, work).await {
+        // The limit is tokio's timer, on real time: the virtual clock only
+        // ends the presets' sleeps early (`host::clock`).
+        match tokio::time::timeout(limit, clock.drive(work)).await {
             Ok(r) => r,
             Err(_) => Ok((Outcome::TimedOut(limit), None)),
         }

@@ -16,6 +16,8 @@ use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
+pub mod clock;
+mod collect;
 pub mod http;
 pub mod limits;
 pub mod presets;
@@ -91,6 +93,8 @@ pub struct Ctx {
     table: ResourceTable,
     pub limits: Limiter,
     pub presets: Presets,
+    /// What the presets sleep on.
+    pub clock: clock::Clock,
     /// The chain's root instance, once instantiated: the presets that call
     /// back into the chain (`[host.scripted] reenter`) call its exports.
     pub root: Option<wasmtime::component::Instance>,
@@ -123,6 +127,7 @@ impl Ctx {
             table: ResourceTable::new(),
             limits,
             presets: Presets::new(host),
+            clock: clock::Clock::new(host.clock),
             root: None,
             second: None,
             stdout,

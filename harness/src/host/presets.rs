@@ -118,23 +118,17 @@ async fn baz_foo(acc: &Accessor<Ctx>, ty: ComponentFunc, params: &[Val], results
             results.len()
         );
     };
-    let delay = acc.with(|mut a| {
+    let (delay, clock) = acc.with(|mut a| {
         let ctx = a.data_mut();
         let p = &mut ctx.presets;
         p.baz_enters += 1;
         let event = format!("baz.foo enter {}", p.baz_enters);
         ctx.record(event)?;
-        wasmtime::Result::<_>::Ok(Duration::from_millis(ctx.presets.baz.delay_ms))
+        wasmtime::Result::<_>::Ok((Duration::from_millis(ctx.presets.baz.delay_ms), ctx.clock.clone()))
     })?;
     let s = format!("{s} - entered host");
-    // An async sleep: the thread goes back to the event loop meanwhile. A
-    // zero delay still yields once, but skips the timer, which rounds every
-    // sleep up to its next 1 ms tick.
-    if delay.is_zero() {
-        tokio::task::yield_now().await;
-    } else {
-        tokio::time::sleep(delay).await;
-    }
+    // An async sleep: the thread goes back to the event loop meanwhile.
+    clock.sleep(delay).await;
     acc.with(|mut a| {
         let ctx = a.data_mut();
         ctx.presets.baz_exits += 1;
@@ -155,10 +149,12 @@ async fn scripted_run(acc: &Accessor<Ctx>, params: &[Val], results: &mut [Val]) 
         wasmtime::bail!("scripted.run preset: expected one string argument, got {params:?}");
     };
     let name = script_name(bundle);
-    let (delay, reenter) = acc.with(|mut a| {
+    let (delay, reenter, clock) = acc.with(|mut a| {
         a.data_mut().record(format!("host: run({name}) enter"))?;
-        let p = &a.data_mut().presets.scripted;
-        wasmtime::Result::<_>::Ok((Duration::from_millis(p.delay_ms), p.reenter.as_ref().map(|r| r.get_ref().clone())))
+        let ctx = a.data_mut();
+        let p = &ctx.presets.scripted;
+        let reenter = p.reenter.as_ref().map(|r| r.get_ref().clone());
+        wasmtime::Result::<_>::Ok((Duration::from_millis(p.delay_ms), reenter, ctx.clock.clone()))
     })?;
     let until = acc.with(|mut a| {
         let presets = &a.data_mut().presets;
@@ -173,8 +169,9 @@ async fn scripted_run(acc: &Accessor<Ctx>, params: &[Val], results: &mut [Val]) 
     }
     let result = match reenter {
         Some(export) => {
+            // Zero means at once, before returning to the caller: no yield.
             if !delay.is_zero() {
-                tokio::time::sleep(delay).await;
+                clock.sleep(delay).await;
             }
             acc.with(|mut a| {
                 let whose = if a.data_mut().second.is_some() { "a second instance's" } else { "the root's" };
@@ -183,11 +180,7 @@ async fn scripted_run(acc: &Accessor<Ctx>, params: &[Val], results: &mut [Val]) 
             call_root(acc, &export, bundle).await?
         }
         None => {
-            if delay.is_zero() {
-                tokio::task::yield_now().await;
-            } else {
-                tokio::time::sleep(delay).await;
-            }
+            clock.sleep(delay).await;
             name.clone()
         }
     };

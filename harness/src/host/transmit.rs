@@ -9,17 +9,16 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 
-use anyhow::{Result, bail};
-use tokio::sync::oneshot;
+use anyhow::Result;
 use wasmtime::component::{
-    ComponentType, Destination, FutureConsumer, FutureProducer, FutureReader, Lift, Lower, Source, StreamConsumer,
-    StreamProducer, StreamReader, StreamResult, Type, Val, VecBuffer,
+    ComponentType, Destination, FutureProducer, FutureReader, Lift, Lower, StreamProducer, StreamReader, StreamResult,
+    Type, Val, VecBuffer,
 };
-use wasmtime::{AsContextMut, Store, StoreContextMut};
+use wasmtime::{AsContextMut, StoreContextMut};
 
 use super::Ctx;
-use super::limits::val_bytes;
-use super::tables::type_name;
+
+pub use super::collect::collect;
 
 /// What crossed one handle, in the direction it flows.
 pub struct HandleLog {
@@ -27,10 +26,10 @@ pub struct HandleLog {
     pub name: String,
     /// `<-` host to guest (a parameter), `->` guest to host (a result).
     arrow: &'static str,
-    is_stream: bool,
-    items: Vec<Val>,
+    pub(super) is_stream: bool,
+    pub(super) items: Vec<Val>,
     /// How the handle ended, once it has.
-    end: Option<String>,
+    pub(super) end: Option<String>,
 }
 
 pub type Log = Arc<Mutex<HandleLog>>;
@@ -107,20 +106,22 @@ macro_rules! with_payload {
                 type $T = bool;
                 $body
             }
-            other => bail!(
+            other => anyhow::bail!(
                 "the host cannot carry {} payloads yet (supported: string, u8, u32, u64, bool)",
-                other.map_or("payload-less", |t| type_name(&t))
+                other.map_or("payload-less", |t| super::tables::type_name(&t))
             ),
         }
     };
 }
+pub(super) use with_payload;
 
-/// A stream parameter: the case's chunks, offered one at a time and cut to the reader's capacity; a
-/// zero-length read is answered "ready" without giving anything away. With `hold` the write end
-/// stays open after the last chunk, never woken: a read waits until the reader cancels it.
+/// A stream parameter: the case's chunks, offered one at a time and cut to
+/// the reader's capacity; a zero-length read is answered "ready" without
+/// giving anything away. With `pending`, the end is kept open after the
+/// chunks and a read waits for ever.
 struct Chunks<T> {
     chunks: VecDeque<Vec<T>>,
-    hold: bool,
+    pending: bool,
     log: Log,
 }
 
@@ -131,15 +132,19 @@ impl<T: Payload> StreamProducer<Ctx> for Chunks<T> {
     fn poll_produce<'a>(
         self: Pin<&mut Self>,
         _: &mut Context<'_>,
-        store: StoreContextMut<'a, Ctx>,
+        mut store: StoreContextMut<'a, Ctx>,
         mut dst: Destination<'a, T, VecBuffer<T>>,
         finish: bool,
     ) -> Poll<wasmtime::Result<StreamResult>> {
         let me = self.get_mut();
-        let capacity = dst.remaining(store).unwrap_or(usize::MAX);
-        if me.hold && me.chunks.is_empty() {
-            // Only the reader's cancel (`finish`) ends the wait, with nothing copied.
-            return if finish { Poll::Ready(Ok(StreamResult::Cancelled)) } else { Poll::Pending };
+        let capacity = dst.remaining(store.as_context_mut()).unwrap_or(usize::MAX);
+        if me.pending && me.chunks.is_empty() {
+            // Nothing will ever wake this. A cancel ends it at once, as the
+            // spec's SharedStreamImpl.cancel does (CANCELLED, nothing copied).
+            if !finish {
+                return Poll::Pending;
+            }
+            return Poll::Ready(cancelled(store, &me.log).map(|()| StreamResult::Cancelled));
         }
         let Some(front) = me.chunks.front_mut() else {
             me.log.lock().unwrap().end = Some("end".into());
@@ -155,10 +160,9 @@ impl<T: Payload> StreamProducer<Ctx> for Chunks<T> {
         let mut log = me.log.lock().unwrap();
         log.items.extend(batch.iter().map(Payload::to_val));
         dst.set_buffer(batch.into());
-        if me.chunks.is_empty() && !me.hold {
-            log.end = Some("end".into());
-            return Poll::Ready(Ok(StreamResult::Dropped));
-        }
+        // The drop comes with the next read, not with the last items: a
+        // read that copies items completes as COMPLETED (SharedStreamImpl
+        // .read), and only a read after the writer's drop is DROPPED.
         Poll::Ready(Ok(StreamResult::Completed))
     }
 }
@@ -168,14 +172,20 @@ impl<T> Drop for Chunks<T> {
         let left: usize = self.chunks.iter().map(Vec::len).sum();
         let mut log = self.log.lock().unwrap();
         if log.end.is_none() {
-            log.end = Some(format!("reader dropped, {left} item(s) not taken"));
+            // Everything was taken: the host was done, whoever dropped first.
+            log.end = Some(match (left, self.pending) {
+                (0, false) => "end".into(),
+                _ => format!("reader dropped, {left} item(s) not taken"),
+            });
         }
     }
 }
 
-/// A future parameter: resolves with the case's value when read (never without one).
+/// A future parameter: resolves with the case's value when read, or never
+/// (`value` is `None` from the start: `future-args.NAME.pending`).
 struct Value<T> {
     value: Option<T>,
+    pending: bool,
     log: Log,
 }
 
@@ -185,12 +195,17 @@ impl<T: Payload> FutureProducer<Ctx> for Value<T> {
     fn poll_produce(
         self: Pin<&mut Self>,
         _: &mut Context<'_>,
-        _: StoreContextMut<Ctx>,
+        store: StoreContextMut<Ctx>,
         finish: bool,
     ) -> Poll<wasmtime::Result<Option<T>>> {
         let me = self.get_mut();
-        if me.value.is_none() && !finish {
-            return Poll::Pending;
+        if me.pending {
+            // Nothing will ever wake this. A cancel ends it at once (`None`
+            // with `finish`), as SharedFutureImpl.cancel does in the spec.
+            if !finish {
+                return Poll::Pending;
+            }
+            return Poll::Ready(cancelled(store, &me.log).map(|()| None));
         }
         let value = me.value.take();
         if let Some(v) = &value {
@@ -200,100 +215,29 @@ impl<T: Payload> FutureProducer<Ctx> for Value<T> {
     }
 }
 
+/// The host's end saw the guest cancel a read it held pending: an event in
+/// the transcript, in order with the guest's own.
+fn cancelled(mut store: StoreContextMut<'_, Ctx>, log: &Log) -> wasmtime::Result<()> {
+    let name = log.lock().unwrap().name.clone();
+    store.data_mut().record(format!("host: {name} read cancelled"))
+}
+
 impl<T> Drop for Value<T> {
     fn drop(&mut self) {
         let mut log = self.log.lock().unwrap();
-        if log.items.is_empty() {
+        if self.pending {
+            log.end = Some("reader dropped, never resolved".into());
+        } else if log.items.is_empty() {
             log.end = Some("never read".into());
-        }
-    }
-}
-
-/// Reads a stream or future result to its end, then signals `done`.
-struct Collect<T> {
-    log: Log,
-    done: Option<oneshot::Sender<()>>,
-    _payload: std::marker::PhantomData<fn() -> T>,
-}
-
-impl<T> Collect<T> {
-    fn new(log: Log, done: oneshot::Sender<()>) -> Self {
-        Collect { log, done: Some(done), _payload: std::marker::PhantomData }
-    }
-}
-
-impl<T: Payload> StreamConsumer<Ctx> for Collect<T> {
-    type Item = T;
-
-    fn poll_consume(
-        self: Pin<&mut Self>,
-        _: &mut Context<'_>,
-        mut store: StoreContextMut<Ctx>,
-        mut source: Source<'_, T>,
-        _finish: bool,
-    ) -> Poll<wasmtime::Result<StreamResult>> {
-        // Take no more items than the host may still keep (each becomes at
-        // least a `Val`), plus one to notice the limit: a write of millions
-        // of items is never read into host memory first.
-        let budget = store.data().limits.host_remaining() / size_of::<Val>() as u64;
-        let take = source.remaining(&mut store).min(usize::try_from(budget).unwrap_or(usize::MAX).saturating_add(1));
-        let mut buf: Vec<T> = Vec::with_capacity(take);
-        source.read(&mut store, &mut buf)?;
-        // Items grow into `Val`s (a byte into some 40): account for that
-        // before converting, the heap they own after.
-        let own = buf.len() * size_of::<Val>();
-        store.data_mut().limits.hold(own)?;
-        let vals: Vec<Val> = buf.iter().map(Payload::to_val).collect();
-        store.data_mut().limits.hold(vals.iter().map(val_bytes).sum::<usize>() - own)?;
-        self.log.lock().unwrap().items.extend(vals);
-        Poll::Ready(Ok(StreamResult::Completed))
-    }
-}
-
-impl<T: Payload> FutureConsumer<Ctx> for Collect<T> {
-    type Item = T;
-
-    fn poll_consume(
-        self: Pin<&mut Self>,
-        _: &mut Context<'_>,
-        mut store: StoreContextMut<Ctx>,
-        mut source: Source<'_, T>,
-        _finish: bool,
-    ) -> Poll<wasmtime::Result<()>> {
-        let mut value: Option<T> = None;
-        source.read(&mut store, &mut value)?;
-        let value = value.map(|v| v.to_val());
-        if let Some(v) = &value {
-            store.data_mut().limits.hold(val_bytes(v))?;
-        }
-        let mut log = self.log.lock().unwrap();
-        match value {
-            Some(v) => log.items.push(v),
-            None => log.end = Some("no value".into()),
-        }
-        Poll::Ready(Ok(()))
-    }
-}
-
-impl<T> Drop for Collect<T> {
-    fn drop(&mut self) {
-        let mut log = self.log.lock().unwrap();
-        // Wasmtime drops a stream's consumer when the writer is gone.
-        if log.is_stream && log.end.is_none() {
-            log.end = Some("end".into());
-        }
-        if let Some(done) = self.done.take() {
-            let _ = done.send(());
         }
     }
 }
 
 /// A host-made stream carrying `chunks` (WAVE already parsed) to the guest.
 pub fn stream_arg(
-    store: &mut Store<Ctx>,
+    store: &mut wasmtime::Store<Ctx>,
     payload: Option<Type>,
-    chunks: Vec<Vec<Val>>,
-    hold: bool,
+    (chunks, pending): (Vec<Vec<Val>>, bool),
     log: Log,
 ) -> Result<Val> {
     with_payload!(payload, T => {
@@ -301,80 +245,25 @@ pub fn stream_arg(
             .into_iter()
             .map(|c| c.into_iter().map(|v| T::from_val(v).expect("parsed against the payload type")).collect())
             .collect();
-        let reader = StreamReader::new(&mut *store, Chunks::<T> { chunks, hold, log })?;
+        let reader = StreamReader::new(&mut *store, Chunks::<T> { chunks, pending, log })?;
         Ok(Val::Stream(reader.try_into_stream_any(&mut *store)?))
     })
 }
 
-/// A host-made future resolving to `value` when the guest reads it (never without one).
-pub fn future_arg(store: &mut Store<Ctx>, payload: Option<Type>, value: Option<Val>, log: Log) -> Result<Val> {
+/// A host-made future resolving to `value` when the guest reads it, or
+/// never when there is none.
+pub fn future_arg(
+    store: &mut wasmtime::Store<Ctx>,
+    payload: Option<Type>,
+    value: Option<Val>,
+    log: Log,
+) -> Result<Val> {
     with_payload!(payload, T => {
+        let pending = value.is_none();
         let value = value.map(|v| T::from_val(v).expect("parsed against the payload type"));
-        let reader = FutureReader::new(&mut *store, Value::<T> { value, log })?;
+        let reader = FutureReader::new(&mut *store, Value::<T> { value, pending, log })?;
         Ok(Val::Future(reader.try_into_future_any(&mut *store)?))
     })
-}
-
-/// Start reading every stream and future inside `value` (a result), in
-/// order, each into its own log. Returns receivers that fire when each
-/// handle is finished.
-pub fn collect(
-    store: StoreContextMut<'_, Ctx>,
-    name: &str,
-    value: &Val,
-    ty: &Type,
-    logs: &mut Vec<Log>,
-) -> Result<Vec<oneshot::Receiver<()>>> {
-    let mut waits = Vec::new();
-    collect_into(store, name, value, ty, logs, &mut waits)?;
-    Ok(waits)
-}
-
-fn collect_into(
-    mut store: StoreContextMut<'_, Ctx>,
-    name: &str,
-    value: &Val,
-    ty: &Type,
-    logs: &mut Vec<Log>,
-    waits: &mut Vec<oneshot::Receiver<()>>,
-) -> Result<()> {
-    match (value, ty) {
-        (Val::Stream(any), Type::Stream(st)) => {
-            let (log, tx) = track(name, true, logs, waits);
-            with_payload!(st.ty(), T => {
-                let reader = StreamReader::<T>::try_from_stream_any(any.clone())?;
-                reader.pipe(&mut store, Collect::<T>::new(log, tx))?;
-            });
-        }
-        (Val::Future(any), Type::Future(ft)) => {
-            let (log, tx) = track(name, false, logs, waits);
-            with_payload!(ft.ty(), T => {
-                let reader = FutureReader::<T>::try_from_future_any(any.clone())?;
-                reader.pipe(&mut store, Collect::<T>::new(log, tx))?;
-            });
-        }
-        (Val::Tuple(vals), Type::Tuple(tt)) => {
-            for (i, (v, t)) in vals.iter().zip(tt.types()).enumerate() {
-                collect_into(store.as_context_mut(), &format!("{name}.{i}"), v, &t, logs, waits)?;
-            }
-        }
-        _ => {}
-    }
-    Ok(())
-}
-
-/// A log for a result handle, and the signal its reader sends when done.
-fn track(
-    name: &str,
-    is_stream: bool,
-    logs: &mut Vec<Log>,
-    waits: &mut Vec<oneshot::Receiver<()>>,
-) -> (Log, oneshot::Sender<()>) {
-    let log = HandleLog::new(name.to_string(), false, is_stream);
-    logs.push(log.clone());
-    let (tx, rx) = oneshot::channel();
-    waits.push(rx);
-    (log, tx)
 }
 
 /// Whether a type carries a stream or future the host has to drive.

@@ -137,7 +137,18 @@ pub fn proposal(loaded: &Loaded, observed: &Observed, comparison: &Comparison) -
     if changes.is_empty() {
         return Err("the difference is in nothing bless can rewrite".into());
     }
-    Ok(Rewrite { path: loaded.source.path.clone(), changes })
+    let rewrite = Rewrite { path: loaded.source.path.clone(), changes };
+    if let Some(label) = loaded.source.cell_label() {
+        // A cell's expectations are the matrix's template, shared by every
+        // cell: writing one cell's observation there would change the others.
+        return Err(format!(
+            "this is the cell `{label}` of a matrix; what differs ({}) is written once in {} for every cell, \
+             so bless will not rewrite it for one: edit the template by hand (or move this cell to a file of its own)",
+            rewrite.keys(),
+            loaded.source.path.display()
+        ));
+    }
+    Ok(rewrite)
 }
 
 fn wave(v: &Val) -> Result<String, String> {

@@ -5,12 +5,12 @@
 //!
 //! ```toml
 //! [known-failures]
-//! "round-trip/pairs/async-over-sync" = "why it fails, with a link to the issue"
+//! "round-trip/single/async" = "why it fails, with a link to the issue"
 //! ```
 //!
 //! Names are case names relative to a case folder (`cases/` for the default
-//! file). Entries are matched to cases by file, so running a sub-folder or a
-//! single case file still applies them.
+//! file). Entries are matched to cases by file (and, for a matrix, cell),
+//! so running a sub-folder or a single case file still applies them.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -38,7 +38,7 @@ pub struct Entry {
 /// A host's known failures, by case file.
 #[derive(Debug, Default)]
 pub struct Expectations {
-    by_case: HashMap<PathBuf, Entry>,
+    by_case: HashMap<(PathBuf, Option<String>), Entry>,
 }
 
 impl Expectations {
@@ -54,7 +54,7 @@ impl Expectations {
     pub fn load(file: &Path, cases_root: &Path) -> Result<Expectations> {
         let text = std::fs::read_to_string(file)
             .with_context(|| format!("cannot read expectations file {}", file.display()))?;
-        let source = Source { path: file.to_owned(), text };
+        let source = Source::new(file.to_owned(), text);
         let doc = Document::parse(source.text.as_str()).map_err(|e| {
             let at = e.span().map_or_else(|| file.display().to_string(), |s| source.at(&s));
             anyhow!("{at}: {}", e.message().trim_end())
@@ -89,23 +89,36 @@ impl Expectations {
         Ok(Expectations { by_case })
     }
 
-    /// The entry for the case in `case_file`, if it is a known failure.
-    pub fn lookup(&self, case_file: &Path) -> Option<&Entry> {
+    /// The entry for the case in `case_file` (its `cell`, for a matrix),
+    /// if it is a known failure.
+    pub fn lookup(&self, case_file: &Path, cell: Option<&str>) -> Option<&Entry> {
         if self.by_case.is_empty() {
             return None;
         }
-        self.by_case.get(&case_file.canonicalize().ok()?)
+        self.by_case.get(&(case_file.canonicalize().ok()?, cell.map(str::to_string)))
     }
 }
 
-/// The case file a name stands for: `<name>.toml` or `<name>.wast`
-/// (discovery refuses both at once). `Err` lists the paths tried.
-fn case_file(cases_root: &Path, name: &str) -> Result<PathBuf, Vec<String>> {
+/// The case a name stands for: `<name>.toml` or `<name>.wast` (discovery
+/// refuses both at once), or the cell `<label>` of the matrix file
+/// `<file>.toml` for `<file>/<label>`. `Err` lists what was tried.
+fn case_file(cases_root: &Path, name: &str) -> Result<(PathBuf, Option<String>), Vec<String>> {
     let candidates = CASE_EXTENSIONS.map(|ext| cases_root.join(format!("{name}.{ext}")));
-    candidates
-        .iter()
-        .find_map(|c| c.canonicalize().ok())
-        .ok_or_else(|| candidates.iter().map(|c| c.display().to_string()).collect())
+    if let Some(found) = candidates.iter().find_map(|c| c.canonicalize().ok()) {
+        return Ok((found, None));
+    }
+    let mut tried: Vec<String> = candidates.iter().map(|c| c.display().to_string()).collect();
+    if let Some((file, label)) = name.rsplit_once('/') {
+        let matrix = cases_root.join(format!("{file}.toml"));
+        let labels = std::fs::read_to_string(&matrix).ok().and_then(|t| case_format::matrix::labels(&t));
+        if labels.is_some_and(|l| l.iter().any(|l| l == label))
+            && let Ok(found) = matrix.canonicalize()
+        {
+            return Ok((found, Some(label.to_string())));
+        }
+        tried.push(format!("cell `{label}` of the matrix {}", matrix.display()));
+    }
+    Err(tried)
 }
 
 #[cfg(test)]
@@ -141,25 +154,25 @@ mod tests {
         let (_dir, file, cases) =
             setup("# known failures\n[known-failures]\na = \"reason a\"\n\n\"sub/b\" = \"reason b\"\n");
         let exp = Expectations::load(&file, &cases).unwrap();
-        let b = exp.lookup(&cases.join("sub/../sub/b.toml")).expect("sub/b is listed");
+        let b = exp.lookup(&cases.join("sub/../sub/b.toml"), None).expect("sub/b is listed");
         assert_eq!((b.name.as_str(), b.reason.as_str()), ("sub/b", "reason b"));
         assert_eq!(b.at, format!("{}:5", file.display()));
-        assert_eq!(exp.lookup(&cases.join("a.toml")).unwrap().at, format!("{}:3", file.display()));
-        assert!(exp.lookup(&file).is_none());
-        assert!(exp.lookup(&cases.join("sub/c.wast")).is_none());
+        assert_eq!(exp.lookup(&cases.join("a.toml"), None).unwrap().at, format!("{}:3", file.display()));
+        assert!(exp.lookup(&file, None).is_none());
+        assert!(exp.lookup(&cases.join("sub/c.wast"), None).is_none());
     }
 
     #[test]
     fn wast_scripts_are_found_by_name_too() {
         let (_dir, file, cases) = setup("[known-failures]\n\"sub/c\" = \"reason c\"\n");
         let exp = Expectations::load(&file, &cases).unwrap();
-        assert_eq!(exp.lookup(&cases.join("sub/c.wast")).unwrap().reason, "reason c");
+        assert_eq!(exp.lookup(&cases.join("sub/c.wast"), None).unwrap().reason, "reason c");
     }
 
     #[test]
     fn an_empty_file_lists_nothing() {
         let (_dir, file, cases) = setup("# nothing fails\n");
-        assert!(Expectations::load(&file, &cases).unwrap().lookup(&cases.join("a.toml")).is_none());
+        assert!(Expectations::load(&file, &cases).unwrap().lookup(&cases.join("a.toml"), None).is_none());
     }
 
     #[test]
@@ -167,6 +180,11 @@ mod tests {
         assert_eq!(
             error("[known-failures]\na = \"r\"\nnope = \"r\"\n"),
             ":3:1: unknown case `nope`: there is no CASES/nope.toml or CASES/nope.wast"
+        );
+        assert_eq!(
+            error("[known-failures]\n\"sub/b/x=1\" = \"r\"\n"),
+            ":2:1: unknown case `sub/b/x=1`: there is no CASES/sub/b/x=1.toml or CASES/sub/b/x=1.wast or \
+             cell `x=1` of the matrix CASES/sub/b.toml"
         );
         assert_eq!(
             error("[known-failures]\n\na = \"  \"\n"),

@@ -65,7 +65,7 @@ impl Judge {
 
     /// The test's result for a case run; `Err` is the failure message.
     pub fn settle(&self, file: &CaseFile, run: CaseRun, took: Duration) -> Result<(), String> {
-        let known = self.expectations.lookup(&file.path);
+        let known = self.expectations.lookup(&file.path, file.cell.as_deref());
         let mut blessed = false;
         let (outcome, result) = match (run.outcome, known) {
             (Outcome::Pass, None) => (Outcome::Pass, Ok(())),

@@ -55,6 +55,11 @@ pub struct Suite {
     /// One engine per combination of flagged features cases turn on.
     runtimes: Mutex<HashMap<Features, Arc<Shared<Runtime>>>>,
     chains: Mutex<HashMap<ChainKey, Arc<Shared<Chain>>>>,
+    /// Features every `.wast` script gets on top of its own header's
+    /// (`harness run --wast-config`).
+    pub wast_config: Features,
+    /// Every case on this clock instead of its own (the benchmark's old-clock run).
+    clock: Option<case_format::Clock>,
 }
 
 /// A chain within a run: the engine's features and each entry's identity.
@@ -94,7 +99,15 @@ impl Suite {
             guests: OnceLock::new(),
             runtimes: Mutex::new(HashMap::new()),
             chains: Mutex::new(HashMap::new()),
+            wast_config: Features::default(),
+            clock: None,
         })
+    }
+
+    /// Run every case on `clock`, whatever its `[host] clock` says.
+    pub fn with_clock(mut self, clock: case_format::Clock) -> Suite {
+        self.clock = Some(clock);
+        self
     }
 
     /// A suite that uses an existing runtime instead of starting its own, so
@@ -117,30 +130,33 @@ impl Suite {
                 let judge = Arc::clone(judge);
                 Trial::test(file.name.clone(), move || {
                     let started = Instant::now();
-                    let run = suite.run_case(&file.path);
+                    let run = suite.run_case(&file);
                     judge.settle(&file, run, started.elapsed()).map_err(Failed::from)
                 })
             })
             .collect()
     }
 
-    /// Load, compose, run and compare one case.
-    pub fn run_case(&self, path: &Path) -> CaseRun {
+    /// Load, compose, run and compare one case (or matrix cell).
+    pub fn run_case(&self, file: &CaseFile) -> CaseRun {
         let mut features = Vec::new();
-        let mut run = self.try_case(path, &mut features).unwrap_or_else(|broken| *broken);
+        let mut run = self.try_case(&file.path, file.cell.as_deref(), &mut features).unwrap_or_else(|broken| *broken);
         run.features = features;
         run
     }
 
     /// `Err` is a case that could not be run or compared (boxed: a failure
     /// message is large, a pass is not).
-    fn try_case(&self, path: &Path, features: &mut Vec<String>) -> Result<CaseRun, Box<CaseRun>> {
+    fn try_case(&self, path: &Path, cell: Option<&str>, features: &mut Vec<String>) -> Result<CaseRun, Box<CaseRun>> {
         let mut ctx = render::Context::new(path);
         let fail = |ctx: &render::Context<'_>, e: anyhow::Error| Box::new(broken(ctx, &e, None));
         if case_format::is_wast(path) {
-            return Ok(self.wast_case(path));
+            return Ok(self.wast_case(path, features));
         }
-        let loaded = Case::load(path, &self.known_guests).map_err(|e| fail(&ctx, e))?;
+        let mut loaded = Case::load(path, cell, &self.known_guests).map_err(|e| fail(&ctx, e))?;
+        if let Some(clock) = self.clock {
+            loaded.case.host.clock = clock;
+        }
         let names = loaded.case.chain_names();
         *features = loaded.case.config.enabled().into_iter().map(String::from).collect();
         ctx.description = Some(&loaded.case.description);
@@ -169,17 +185,22 @@ impl Suite {
 
     /// Run a `.wast` script. It passes when every directive did; there is
     /// nothing to bless, since a script states its expectations in wat.
-    fn wast_case(&self, path: &Path) -> CaseRun {
-        // A script's opening `;;` line says what it checks, like a TOML
-        // case's `description`.
-        let text = std::fs::read_to_string(path).unwrap_or_default();
-        let description = text.lines().next().and_then(|l| l.strip_prefix(";;")).map(str::trim);
-        let ctx = render::Context { description: description.filter(|d| !d.is_empty()), ..render::Context::new(path) };
-        // Scripts may use every async feature wasmtime 48 has behind a flag
-        // (stackful lifts, the more-async built-ins, error-context); one
-        // that uses none runs as without them.
-        let features =
-            Features { more_async_builtins: true, async_stackful: true, error_context: true, threading: false };
+    fn wast_case(&self, path: &Path, enabled: &mut Vec<String>) -> CaseRun {
+        let ctx = render::Context::new(path);
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(e) => return broken(&ctx, &anyhow::Error::new(e).context(format!("reading {}", path.display())), None),
+        };
+        let header = match case_format::wast::header(path, &text) {
+            Ok(header) => header,
+            Err(e) => return broken(&ctx, &e, None),
+        };
+        let ctx = render::Context { description: header.description.as_deref(), ..ctx };
+        let mut features = header.config;
+        for name in self.wast_config.enabled() {
+            features.turn_on(name);
+        }
+        *enabled = features.enabled().into_iter().map(String::from).collect();
         let ran = self
             .runtime(&features)
             .map_err(|error| exec::wast::Failure { timed_out: None, error })

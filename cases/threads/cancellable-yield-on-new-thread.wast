@@ -1,0 +1,48 @@
+;; definitions.py canon_thread_yield with Thread.yield_ / wait_until and Task.deliver_pending_cancel: a cancellable yield on a thread made by thread.new-indirect, in a task nobody asked to cancel, returns 0 (not cancelled); the callback-lifted task the thread belongs to keeps running (YIELD) until the thread has finished, then returns.
+;; config: threading
+(component
+  (core module $Table (table (export "t") 1 funcref))
+  (core instance $table (instantiate $Table))
+  (core type $start (func (param i32)))
+  (core func $new (canon thread.new-indirect $start (core table $table "t")))
+  (core func $resume-later (canon thread.resume-later))
+  (core func $yield-cancellable (canon thread.yield cancellable))
+  (canon task.return (result u32) (core func $task.return))
+  (core module $M
+    (import "" "new" (func $new (param i32 i32) (result i32)))
+    (import "" "resume-later" (func $resume-later (param i32)))
+    (import "" "yield-cancellable" (func $yield-cancellable (result i32)))
+    (import "" "task.return" (func $task.return (param i32)))
+    (import "" "t" (table 1 funcref))
+    ;; 0 while the thread runs; then 1 + what its cancellable yields returned.
+    (global $done (mut i32) (i32.const 0))
+    (func $thread (param $yields i32)
+      (local $cancelled i32)
+      (loop $again
+        (local.set $cancelled (i32.or (local.get $cancelled) (call $yield-cancellable)))
+        (br_if $again (local.tee $yields (i32.sub (local.get $yields) (i32.const 1)))))
+      (global.set $done (i32.add (i32.const 1) (local.get $cancelled))))
+    (elem (i32.const 0) func $thread)
+    (func (export "run") (result i32)
+      (global.set $done (i32.const 0))
+      (call $resume-later (call $new (i32.const 0) (i32.const 3)))
+      (i32.const 1 (; YIELD ;)))
+    (func (export "cb") (param i32 i32 i32) (result i32)
+      ;; Event NONE after a YIELD: a cancel would arrive as TASK_CANCELLED (6).
+      (if (local.get 0) (then unreachable))
+      (if (i32.eqz (global.get $done)) (then (return (i32.const 1 (; YIELD ;)))))
+      (call $task.return (global.get $done))
+      (i32.const 0 (; EXIT ;)))
+  )
+  (core instance $m (instantiate $M (with "" (instance
+    (export "new" (func $new))
+    (export "resume-later" (func $resume-later))
+    (export "yield-cancellable" (func $yield-cancellable))
+    (export "task.return" (func $task.return))
+    (export "t" (table $table "t"))
+  ))))
+  (func (export "run") async (result u32)
+    (canon lift (core func $m "run") async (callback (core func $m "cb"))))
+)
+(assert_return (invoke "run") (u32.const 1))
+(assert_return (invoke "run") (u32.const 1))

@@ -1,0 +1,25 @@
+;; Concurrency.md Backpressure with definitions.py Task.enter_implicit_thread: backpressure (and the exclusive lock) is only checked `if self.ft.async_`, so while an instance holds backpressure its sync-typed exports still run: the host can call the sync "release" (which lowers backpressure again) and then the async "work" returns 42.
+(component
+  (canon backpressure.inc (core func $bp.inc))
+  (canon backpressure.dec (core func $bp.dec))
+  (canon task.return (result u32) (core func $task.return))
+  (core module $M
+    (import "" "bp.inc" (func $bp.inc))
+    (import "" "bp.dec" (func $bp.dec))
+    (import "" "task.return" (func $task.return (param i32)))
+    (global $held (mut i32) (i32.const 0))
+    (func (export "hold") (call $bp.inc) (global.set $held (i32.const 1)))
+    (func (export "release") (result i32) (call $bp.dec) (global.get $held))
+    (func (export "work") (result i32) (call $task.return (i32.const 42)) (i32.const 0 (; EXIT ;)))
+    (func (export "cb") (param i32 i32 i32) (result i32) unreachable)
+  )
+  (core instance $m (instantiate $M (with "" (instance
+    (export "bp.inc" (func $bp.inc)) (export "bp.dec" (func $bp.dec)) (export "task.return" (func $task.return))
+  ))))
+  (func (export "hold") (canon lift (core func $m "hold")))
+  (func (export "release") (result u32) (canon lift (core func $m "release")))
+  (func (export "work") async (result u32) (canon lift (core func $m "work") async (callback (core func $m "cb"))))
+)
+(assert_return (invoke "hold"))
+(assert_return (invoke "release") (u32.const 1))
+(assert_return (invoke "work") (u32.const 42))

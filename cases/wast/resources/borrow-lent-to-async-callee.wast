@@ -1,0 +1,138 @@
+;; definitions.py lift_borrow (Subtask.add_lender: the lender's num_lends stays up until the subtask's RETURNED is delivered, Subtask.deliver_resolve), lower_borrow (a handle in the callee's table that counts in its task's num_borrows), canon_resource_drop (trap_if(h.num_lends != 0)) and Table.get (a dropped index traps): an async callee may use a lent borrow across a yield until it drops it and returns; the lender may not drop its handle meanwhile; the callee may not use the index after the lending call is over.
+(component definition $Test
+  ;; Defines R; `get` reads a borrowed R's representation.
+  (component $Res
+    (type $R' (resource (rep i32)))
+    (canon resource.new $R' (core func $new))
+    (core module $Id (func (export "id") (param i32) (result i32) (local.get 0)))
+    (core instance $id (instantiate $Id))
+    (export $R "R" (type $R'))
+    (func (export "new") (param "rep" u32) (result (own $R)) (canon lift (core func $new)))
+    (func (export "get") (param "self" (borrow $R)) (result u32) (canon lift (core func $id "id"))))
+
+  ;; `inspect` reads the borrow, yields, reads it again, drops it and returns
+  ;; the sum; `peek` (a later call) reads the index `inspect` was given.
+  (component $Callee
+    (import "res" (instance $res
+      (export "R" (type $R (sub resource)))
+      (export "get" (func (param "self" (borrow $R)) (result u32)))))
+    (alias export $res "R" (type $R))
+    (canon lower (func $res "get") (core func $get))
+    (canon resource.drop $R (core func $drop))
+    (canon task.return (result u32) (core func $task.return))
+    (core module $M
+      (import "" "get" (func $get (param i32) (result i32)))
+      (import "" "drop" (func $drop (param i32)))
+      (import "" "task.return" (func $task.return (param i32)))
+      (global $h (mut i32) (i32.const 0))
+      (global $sum (mut i32) (i32.const 0))
+      (func (export "inspect") (param $h i32) (result i32)
+        (global.set $h (local.get $h))
+        (global.set $sum (call $get (local.get $h)))
+        (i32.const 1 (; YIELD ;)))
+      (func (export "inspect-cb") (param i32 i32 i32) (result i32)
+        ;; Still lent after the yield.
+        (global.set $sum (i32.add (global.get $sum) (call $get (global.get $h))))
+        (call $drop (global.get $h))
+        (call $task.return (global.get $sum))
+        (i32.const 0 (; EXIT ;)))
+      (func (export "peek") (result i32) (call $get (global.get $h))))
+    (core instance $m (instantiate $M (with "" (instance
+      (export "get" (func $get))
+      (export "drop" (func $drop))
+      (export "task.return" (func $task.return))))))
+    (func (export "inspect") async (param "r" (borrow $R)) (result u32)
+      (canon lift (core func $m "inspect") async (callback (core func $m "inspect-cb"))))
+    (func (export "peek") (result u32) (canon lift (core func $m "peek"))))
+
+  (component $Lender
+    (import "res" (instance $res
+      (export "R" (type $R (sub resource)))
+      (export "new" (func (param "rep" u32) (result (own $R))))))
+    (alias export $res "R" (type $R))
+    (import "callee" (instance $callee
+      (export "inspect" (func async (param "r" (borrow $R)) (result u32)))
+      (export "peek" (func (result u32)))))
+    (core module $Libc (memory (export "mem") 1))
+    (core instance $libc (instantiate $Libc))
+    (canon lower (func $res "new") (core func $new))
+    (canon resource.drop $R (core func $drop))
+    (canon lower (func $callee "inspect") async (memory (core memory $libc "mem")) (core func $inspect))
+    (canon lower (func $callee "peek") (core func $peek))
+    (canon waitable-set.new (core func $waitable-set.new))
+    (canon waitable-set.wait (memory (core memory $libc "mem")) (core func $waitable-set.wait))
+    (canon waitable.join (core func $waitable.join))
+    (canon subtask.drop (core func $subtask.drop))
+    (core module $M
+      (import "" "mem" (memory 1))
+      (import "" "new" (func $new (param i32) (result i32)))
+      (import "" "drop" (func $drop (param i32)))
+      (import "" "inspect" (func $inspect (param i32 i32) (result i32)))
+      (import "" "peek" (func $peek (result i32)))
+      (import "" "waitable-set.new" (func $waitable-set.new (result i32)))
+      (import "" "waitable-set.wait" (func $waitable-set.wait (param i32 i32) (result i32)))
+      (import "" "waitable.join" (func $waitable.join (param i32 i32)))
+      (import "" "subtask.drop" (func $subtask.drop (param i32)))
+      ;; Lends $h to `inspect`, which yields, so the call is STARTED (1); the subtask.
+      (func $lend (param $h i32) (result i32)
+        (local $ret i32)
+        (local.set $ret (call $inspect (local.get $h) (i32.const 16)))
+        (if (i32.ne (i32.and (local.get $ret) (i32.const 0xf)) (i32.const 1 (; STARTED ;))) (then unreachable))
+        (i32.shr_u (local.get $ret) (i32.const 4)))
+      ;; Waits for the subtask's RETURNED and drops it; `inspect`'s result.
+      (func $finish (param $subtask i32) (result i32)
+        (local $set i32)
+        (local.set $set (call $waitable-set.new))
+        (call $waitable.join (local.get $subtask) (local.get $set))
+        (if (i32.ne (call $waitable-set.wait (local.get $set) (i32.const 32)) (i32.const 1 (; SUBTASK ;))) (then unreachable))
+        (if (i32.ne (i32.load (i32.const 36)) (i32.const 2 (; RETURNED ;))) (then unreachable))
+        (call $subtask.drop (local.get $subtask))
+        (i32.load (i32.const 16)))
+      ;; Once RETURNED is delivered the lend is over and the handle can go.
+      (func (export "lend") (result i32)
+        (local $h i32) (local $result i32)
+        (local.set $h (call $new (i32.const 21)))
+        (local.set $result (call $finish (call $lend (local.get $h))))
+        (call $drop (local.get $h))
+        (local.get $result))
+      ;; Dropping the handle while `inspect` holds its borrow traps.
+      (func (export "drop-while-lent") (result i32)
+        (local $h i32)
+        (local.set $h (call $new (i32.const 5)))
+        (drop (call $lend (local.get $h)))
+        (call $drop (local.get $h))
+        (i32.const 0))
+      ;; After `inspect` returned, its borrow's index means nothing in the callee.
+      (func (export "use-after-return") (result i32)
+        (local $h i32)
+        (local.set $h (call $new (i32.const 6)))
+        (drop (call $finish (call $lend (local.get $h))))
+        (call $peek)))
+    (core instance $m (instantiate $M (with "" (instance
+      (export "mem" (memory $libc "mem"))
+      (export "new" (func $new))
+      (export "drop" (func $drop))
+      (export "inspect" (func $inspect))
+      (export "peek" (func $peek))
+      (export "waitable-set.new" (func $waitable-set.new))
+      (export "waitable-set.wait" (func $waitable-set.wait))
+      (export "waitable.join" (func $waitable.join))
+      (export "subtask.drop" (func $subtask.drop))))))
+    (func (export "lend") async (result u32) (canon lift (core func $m "lend")))
+    (func (export "drop-while-lent") async (result u32) (canon lift (core func $m "drop-while-lent")))
+    (func (export "use-after-return") async (result u32) (canon lift (core func $m "use-after-return"))))
+
+  (instance $res (instantiate $Res))
+  (instance $callee (instantiate $Callee (with "res" (instance $res))))
+  (instance $lender (instantiate $Lender (with "res" (instance $res)) (with "callee" (instance $callee))))
+  (func (export "lend") (alias export $lender "lend"))
+  (func (export "drop-while-lent") (alias export $lender "drop-while-lent"))
+  (func (export "use-after-return") (alias export $lender "use-after-return")))
+
+;; 21 read before and after the yield.
+(component instance $i $Test)
+(assert_return (invoke "lend") (u32.const 42))
+(component instance $i $Test)
+(assert_trap (invoke "drop-while-lent") "cannot remove owned resource while borrowed")
+(component instance $i $Test)
+(assert_trap (invoke "use-after-return") "unknown handle index")

@@ -1,0 +1,207 @@
+//! The clock the host presets sleep on (`delay-ms`), one per case.
+//!
+//! With `[host] clock = "virtual"` (the default) a case's clock reads real
+//! time plus everything it has skipped. When the case has nothing left to
+//! do but wait, the clock skips ahead to the earliest pending sleep and
+//! ends it. So a 200 ms delay costs no wall time, and sleeps end in the
+//! order of their deadlines however loaded the machine is: every call that
+//! can run before a sleep ends has run, because the skip happens only once
+//! nothing can run.
+//!
+//! "Nothing can run" is two facts together. Tokio is about to park the
+//! case's thread (its `on_thread_park` hook), which it does only when no
+//! task is queued; and the case's own future (wasmtime's event loop, the
+//! guests' work with it) returned `Pending` without being woken since.
+//! Either alone is not enough: tokio calls the hook even when the `block_on`
+//! future woke itself (a guest that yields does that), and the future alone
+//! does not know about tasks spawned onto the runtime.
+//!
+//! Why not tokio's paused clock (`start_paused`): it never runs while
+//! anything is runnable, so a guest that polls in a loop until a host call
+//! ends would spin forever; here the clock still runs at least as fast as
+//! real time. It would also move tokio's timers, and the case's time limit
+//! (`tokio::time::timeout` in `exec`) must stay on real time, which it does:
+//! tokio's own clock is never touched.
+//!
+//! A host preset waiting on another thread (none does today) would not count
+//! as runnable: the clock could skip ahead while it works.
+
+use std::collections::BTreeMap;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::task::{Context, Poll, Wake, Waker};
+use std::time::{Duration, Instant};
+
+use case_format::Clock as Kind;
+
+/// One case's clock; clones share it.
+#[derive(Clone)]
+pub struct Clock(Arc<Inner>);
+
+struct Inner {
+    kind: Kind,
+    started: Instant,
+    state: Mutex<State>,
+}
+
+#[derive(Default)]
+struct State {
+    /// Time skipped so far: the clock reads `started.elapsed() + skipped`.
+    skipped: Duration,
+    /// Pending sleeps by (deadline, id), with whom to wake.
+    sleepers: BTreeMap<(Duration, u64), Waker>,
+    next_id: u64,
+    /// The case's future returned `Pending` and nothing has woken it since.
+    waiting: bool,
+    /// Wake-ups of the case's future, to tell one during its poll.
+    wakes: u64,
+}
+
+impl Clock {
+    pub fn new(kind: Kind) -> Clock {
+        Clock(Arc::new(Inner { kind, started: Instant::now(), state: Mutex::default() }))
+    }
+
+    /// How much time the clock has skipped: the wall time its sleeps saved.
+    pub fn skipped(&self) -> Duration {
+        self.0.lock().skipped
+    }
+
+    /// Sleep `delay` on this clock. Zero still yields once to the event loop.
+    pub async fn sleep(&self, delay: Duration) {
+        if delay.is_zero() {
+            tokio::task::yield_now().await;
+            return;
+        }
+        match self.0.kind {
+            Kind::Real => tokio::time::sleep(delay).await,
+            Kind::Virtual => {
+                let (deadline, id) = {
+                    let mut state = self.0.lock();
+                    state.next_id += 1;
+                    (self.0.now(&state) + delay, state.next_id)
+                };
+                let real = Box::pin(tokio::time::sleep(delay));
+                Sleep { clock: Arc::clone(&self.0), deadline, id, real }.await;
+            }
+        }
+    }
+
+    /// Run `work` (the case) so that the clock can tell when it waits.
+    pub fn drive<F: Future>(&self, work: F) -> impl Future<Output = F::Output> {
+        Drive { clock: Arc::clone(&self.0), work: Box::pin(work) }
+    }
+
+    /// For the runtime's `on_thread_park` hook: no task is queued. If the
+    /// case is waiting too, skip to the earliest sleep and end it (and any
+    /// others due by then).
+    pub fn on_park(&self) {
+        let due: Vec<Waker> = {
+            let mut state = self.0.lock();
+            let Some(&(deadline, _)) = state.sleepers.keys().next() else { return };
+            if !state.waiting {
+                return;
+            }
+            let now = self.0.now(&state);
+            state.skipped += deadline.saturating_sub(now);
+            let now = self.0.now(&state);
+            let later = state.sleepers.split_off(&(now, u64::MAX));
+            std::mem::replace(&mut state.sleepers, later).into_values().collect()
+        };
+        due.into_iter().for_each(Waker::wake);
+    }
+}
+
+impl Inner {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // The state stays consistent across a panic: every update is one step.
+        self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn now(&self, state: &State) -> Duration {
+        self.started.elapsed() + state.skipped
+    }
+}
+
+/// A sleep on the virtual clock. It also keeps a real timer, moved earlier
+/// as the clock skips, so that it ends on time while the case is busy.
+struct Sleep {
+    clock: Arc<Inner>,
+    deadline: Duration,
+    id: u64,
+    real: Pin<Box<tokio::time::Sleep>>,
+}
+
+impl Future for Sleep {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let (key, clock) = ((self.deadline, self.id), Arc::clone(&self.clock));
+        let mut state = clock.lock();
+        if clock.now(&state) >= self.deadline {
+            state.sleepers.remove(&key);
+            return Poll::Ready(());
+        }
+        state.sleepers.insert(key, cx.waker().clone());
+        let real_deadline = clock.started + self.deadline.saturating_sub(state.skipped);
+        drop(state);
+        self.real.as_mut().reset(real_deadline.into());
+        if self.real.as_mut().poll(cx).is_ready() {
+            clock.lock().sleepers.remove(&key);
+            return Poll::Ready(());
+        }
+        Poll::Pending
+    }
+}
+
+impl Drop for Sleep {
+    fn drop(&mut self) {
+        // A cancelled call's sleep must not make the clock skip to it.
+        self.clock.lock().sleepers.remove(&(self.deadline, self.id));
+    }
+}
+
+/// The case's future, with a waker that tells the clock it was woken.
+struct Drive<F> {
+    clock: Arc<Inner>,
+    work: Pin<Box<F>>,
+}
+
+struct Watch {
+    clock: Arc<Inner>,
+    outer: Waker,
+}
+
+impl Wake for Watch {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        {
+            let mut state = self.clock.lock();
+            state.wakes += 1;
+            state.waiting = false;
+        }
+        self.outer.wake_by_ref();
+    }
+}
+
+impl<F: Future> Future for Drive<F> {
+    type Output = F::Output;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        let wakes = {
+            let mut state = self.clock.lock();
+            state.waiting = false;
+            state.wakes
+        };
+        let watch = Waker::from(Arc::new(Watch { clock: Arc::clone(&self.clock), outer: cx.waker().clone() }));
+        let poll = self.work.as_mut().poll(&mut Context::from_waker(&watch));
+        if poll.is_pending() {
+            let mut state = self.clock.lock();
+            state.waiting = state.wakes == wakes;
+        }
+        poll
+    }
+}
