@@ -19,6 +19,7 @@ pub mod readme;
 pub mod schema;
 pub mod script;
 pub mod sidecar;
+pub mod steps;
 pub mod trap;
 pub mod types;
 mod validate;

@@ -205,3 +205,12 @@ pub fn copy_result(code: u32) -> String {
     };
     format!("{kind} {}", code >> 4)
 }
+
+// Sync lowers: the one flat result, the readable end, comes back directly.
+#[link(wasm_import_module = "local:local/host-ends")]
+unsafe extern "C" {
+    #[link_name = "stream-of"]
+    pub fn stream_of(ptr: *const u8, len: usize) -> u32;
+    #[link_name = "future-of"]
+    pub fn future_of(ptr: *const u8, len: usize) -> u32;
+}

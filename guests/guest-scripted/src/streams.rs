@@ -35,6 +35,18 @@ impl Task {
     pub(crate) fn copy_step(&mut self, op: &str, args: &[String]) {
         let arg = |i: usize| args.get(i).map_or("", String::as_str);
         match op {
+            "stream-from-host" | "future-from-host" => {
+                let text = arg(0).as_bytes();
+                // SAFETY: a sync call reads its argument before it returns.
+                let end = unsafe {
+                    if op == "stream-from-host" {
+                        abi::stream_of(text.as_ptr(), text.len())
+                    } else {
+                        abi::future_of(text.as_ptr(), text.len())
+                    }
+                };
+                self.name(arg(1), end);
+            }
             "stream-new" | "future-new" => {
                 // SAFETY: built-ins without memory arguments.
                 let pair = unsafe { if op == "stream-new" { made::stream_new() } else { made::future_new() } };

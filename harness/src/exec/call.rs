@@ -170,7 +170,7 @@ fn args(
                     .collect::<Result<Vec<_>>>()?;
                 let log = HandleLog::new(name.clone(), true, true);
                 handles.push(log.clone());
-                transmit::stream_arg(store, Some(payload), (chunks, arg.pending), log)?
+                transmit::stream_arg(&mut *store, Some(payload), (chunks, arg.pending), log)?
             }
             Type::Future(ft) => {
                 let arg = call.future_args.get(name).with_context(|| {
@@ -180,7 +180,7 @@ fn args(
                 let value = arg.value.as_ref().map(|v| parse_wave(loaded, v, &payload)).transpose()?;
                 let log = HandleLog::new(name.clone(), true, false);
                 handles.push(log.clone());
-                transmit::future_arg(store, Some(payload), value, log)?
+                transmit::future_arg(&mut *store, Some(payload), value, log)?
             }
             _ => parse_wave(loaded, waves.next().expect("counted above"), ty)?,
         };

@@ -76,6 +76,13 @@ pub fn add_to_linker(linker: &mut Linker<Ctx>) -> wasmtime::Result<()> {
             Box::pin(scripted_with_end(acc, ty, name, params, results))
         })?;
     }
+    let mut ends = linker.root();
+    let mut ends = ends.instance("local:local/host-ends")?;
+    for name in ["stream-of", "future-of"] {
+        ends.func_new_concurrent(name, move |acc, _ty, params, results| {
+            Box::pin(host_end(acc, name, params, results))
+        })?;
+    }
     // `local:local/many#foo`: every argument back, ` - host` after `a`.
     linker.root().instance("local:local/many")?.func_new_concurrent("foo", |_acc, _ty, params, results| {
         Box::pin(async move {
@@ -243,6 +250,32 @@ async fn scripted_with_end(
         a.data_mut().record(format!("host: {function}({name}) dropped its end"))
     })?;
     results[0] = Val::String(name);
+    Ok(())
+}
+
+/// `local:local/host-ends`: a readable end the host made, carrying TEXT (a
+/// stream of its bytes, then the end; a future resolved with it). What
+/// crossed it is listed after the events, like a call's streams
+/// (`stream-of(TEXT) <- [...]`).
+async fn host_end(acc: &Accessor<Ctx>, function: &str, params: &[Val], results: &mut [Val]) -> wasmtime::Result<()> {
+    let [Val::String(text)] = params else {
+        wasmtime::bail!("host-ends.{function} preset: expected one string argument, got {params:?}");
+    };
+    let stream = function == "stream-of";
+    let log = transmit::HandleLog::new(format!("{function}({text})"), true, stream);
+    let end = acc
+        .with(|mut a| {
+            a.data_mut().presets.handles.push(log.clone());
+            if stream {
+                // No chunk at all for "": an empty write would complete a read.
+                let chunks = if text.is_empty() { vec![] } else { vec![text.bytes().map(Val::U8).collect()] };
+                transmit::stream_arg(&mut a, Some(Type::U8), (chunks, false), log)
+            } else {
+                transmit::future_arg(&mut a, Some(Type::String), Some(Val::String(text.clone())), log)
+            }
+        })
+        .map_err(|e| wasmtime::format_err!("host-ends.{function} preset: {e:#}"))?;
+    results[0] = end;
     Ok(())
 }
 
