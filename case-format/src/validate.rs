@@ -38,6 +38,20 @@ impl Case {
         {
             bail!("{}: `reenter` is `run` or `run-sync`, the root export to call back", src.at(&reenter.span()));
         }
+        if let Some(pair) = &self.host.scripted.blocked_until
+            && let (a, b) = pair.get_ref()
+            && (!self.scripts.contains_key(a) || !self.scripts.contains_key(b) || a == b)
+        {
+            bail!("{}: `blocked-until` names two different scripts of [scripts]", src.at(&pair.span()));
+        }
+        if let Some(until) = &self.host.scripted.until
+            && !self.scripts.contains_key(until.get_ref())
+        {
+            bail!(
+                "{}: `until` names no script in [scripts]; it is the script whose `run` call ends the case",
+                src.at(&until.span())
+            );
+        }
         if let Some(call) = &self.call
             && let Some(name) = &call.script
         {

@@ -47,7 +47,8 @@ async fn start(
     // progress as a deadlock trap. `run_concurrent` cannot tell, since the
     // future it is given might still wake on its own, so a deadlock there
     // runs into the time limit.
-    if count == 1 && !result_type.as_ref().is_some_and(transmit::has_handles) {
+    let until = store.data().presets.scripted_until().then(|| store.data().presets.until.clone());
+    if count == 1 && !result_type.as_ref().is_some_and(transmit::has_handles) && until.is_none() {
         let mut out = vec![Val::Bool(false); results];
         return Ok(match func.call_async(&mut *store, &params, &mut out).await {
             Ok(()) => Outcome::Returned(vec![out.into_iter().next()]),
@@ -78,6 +79,10 @@ async fn start(
             }
             for wait in waits {
                 let _ = wait.await;
+            }
+            // Work after return ends with the `until` call (README: Host presets).
+            if let Some(until) = &until {
+                until.notified().await;
             }
             Ok::<_, anyhow::Error>((all, logs))
         })
@@ -165,7 +170,7 @@ fn args(
                     .collect::<Result<Vec<_>>>()?;
                 let log = HandleLog::new(name.clone(), true, true);
                 handles.push(log.clone());
-                transmit::stream_arg(store, Some(payload), (chunks, arg.pending), log)?
+                transmit::stream_arg(&mut *store, Some(payload), (chunks, arg.pending), log)?
             }
             Type::Future(ft) => {
                 let arg = call.future_args.get(name).with_context(|| {
@@ -175,7 +180,7 @@ fn args(
                 let value = arg.value.as_ref().map(|v| parse_wave(loaded, v, &payload)).transpose()?;
                 let log = HandleLog::new(name.clone(), true, false);
                 handles.push(log.clone());
-                transmit::future_arg(store, Some(payload), value, log)?
+                transmit::future_arg(&mut *store, Some(payload), value, log)?
             }
             _ => parse_wave(loaded, waves.next().expect("counted above"), ty)?,
         };

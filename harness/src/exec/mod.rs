@@ -83,6 +83,12 @@ pub fn run(pre: &InstancePre<Ctx>, loaded: &Loaded) -> Result<Observed> {
                 Err(error) => return Ok((Outcome::Failed { during: "instantiation", error }, None)),
             };
             store.data_mut().root = Some(instance);
+            if case.host.scripted.reenter_into == case_format::ReenterInto::SecondInstance {
+                match pre.instantiate_async(&mut store).await {
+                    Ok(i) => store.data_mut().second = Some(i),
+                    Err(error) => return Ok((Outcome::Failed { during: "instantiation", error }, None)),
+                }
+            }
             let started = Instant::now();
             let (outcome, result_type) = match (&case.http, &case.call) {
                 (Some(request), _) => match http::exchange(&mut store, &instance, loaded, request).await? {
@@ -129,7 +135,7 @@ pub fn run(pre: &InstancePre<Ctx>, loaded: &Loaded) -> Result<Observed> {
         again,
         result_type,
         events: ctx.presets.events,
-        handles,
+        handles: handles.into_iter().chain(ctx.presets.handles).collect(),
         stdout: String::from_utf8_lossy(&ctx.stdout.contents()).into_owned(),
         stderr: String::from_utf8_lossy(&ctx.stderr.contents()).into_owned(),
         call_time,

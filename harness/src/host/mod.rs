@@ -98,6 +98,8 @@ pub struct Ctx {
     /// The chain's root instance, once instantiated: the presets that call
     /// back into the chain (`[host.scripted] reenter`) call its exports.
     pub root: Option<wasmtime::component::Instance>,
+    /// A second instance of the chain, for `reenter-into = "second-instance"`.
+    pub second: Option<wasmtime::component::Instance>,
     pub stdout: MemoryOutputPipe,
     pub stderr: MemoryOutputPipe,
     /// wasi:http@0.3.0 state, for `[http]` cases.
@@ -127,6 +129,7 @@ impl Ctx {
             presets: Presets::new(host),
             clock: clock::Clock::new(host.clock),
             root: None,
+            second: None,
             stdout,
             stderr,
             http: WasiHttpCtx::new(),

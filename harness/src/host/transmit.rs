@@ -235,7 +235,7 @@ impl<T> Drop for Value<T> {
 
 /// A host-made stream carrying `chunks` (WAVE already parsed) to the guest.
 pub fn stream_arg(
-    store: &mut wasmtime::Store<Ctx>,
+    mut store: impl AsContextMut<Data = Ctx>,
     payload: Option<Type>,
     (chunks, pending): (Vec<Vec<Val>>, bool),
     log: Log,
@@ -245,15 +245,15 @@ pub fn stream_arg(
             .into_iter()
             .map(|c| c.into_iter().map(|v| T::from_val(v).expect("parsed against the payload type")).collect())
             .collect();
-        let reader = StreamReader::new(&mut *store, Chunks::<T> { chunks, pending, log })?;
-        Ok(Val::Stream(reader.try_into_stream_any(&mut *store)?))
+        let reader = StreamReader::new(store.as_context_mut(), Chunks::<T> { chunks, pending, log })?;
+        Ok(Val::Stream(reader.try_into_stream_any(store.as_context_mut())?))
     })
 }
 
 /// A host-made future resolving to `value` when the guest reads it, or
 /// never when there is none.
 pub fn future_arg(
-    store: &mut wasmtime::Store<Ctx>,
+    mut store: impl AsContextMut<Data = Ctx>,
     payload: Option<Type>,
     value: Option<Val>,
     log: Log,
@@ -261,8 +261,8 @@ pub fn future_arg(
     with_payload!(payload, T => {
         let pending = value.is_none();
         let value = value.map(|v| T::from_val(v).expect("parsed against the payload type"));
-        let reader = FutureReader::new(&mut *store, Value::<T> { value, pending, log })?;
-        Ok(Val::Future(reader.try_into_future_any(&mut *store)?))
+        let reader = FutureReader::new(store.as_context_mut(), Value::<T> { value, pending, log })?;
+        Ok(Val::Future(reader.try_into_future_any(store.as_context_mut())?))
     })
 }
 
