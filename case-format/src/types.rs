@@ -160,6 +160,10 @@ pub struct StreamArg {
     #[serde(default)]
     #[schemars(with = "Vec<Vec<String>>")]
     pub chunks: Vec<Vec<Spanned<String>>>,
+    /// For a payload-less `stream`, instead of `chunks`: how many items each
+    /// write offers (`[3, 2]`).
+    #[serde(default)]
+    pub units: Vec<u32>,
     /// After the chunks (if any) the host neither writes nor drops its end:
     /// a read then stays pending until the guest cancels it or drops.
     #[serde(default)]

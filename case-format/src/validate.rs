@@ -102,6 +102,17 @@ impl Case {
                 );
             }
         }
+        for (name, stream) in self.call.iter().flat_map(|c| &c.stream_args) {
+            // Each unit becomes a value in host memory: a count is no licence
+            // for four billion of them.
+            let total: u64 = stream.units.iter().map(|&n| u64::from(n)).sum();
+            if stream.units.contains(&0) || total > MAX_UNITS {
+                bail!(
+                    "{}: `stream-args.{name}.units` must be counts of 1 or more, {MAX_UNITS} in all at most",
+                    src.path.display()
+                );
+            }
+        }
         for (name, future) in self.call.iter().flat_map(|c| &c.future_args) {
             if future.value.is_some() == future.pending {
                 bail!(
@@ -175,3 +186,6 @@ impl Case {
         known_trap_kind(expect.again_trap.as_ref(), src)
     }
 }
+
+/// Items of payload-less streams a case may have the host write, in all.
+const MAX_UNITS: u64 = 1 << 20;

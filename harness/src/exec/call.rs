@@ -162,15 +162,22 @@ fn args(
                         "{at}: parameter `{name}` is a stream; say what the host writes in [call.stream-args.{name}]"
                     )
                 })?;
-                let payload = payload_type(&at, name, st.ty())?;
-                let chunks = arg
-                    .chunks
-                    .iter()
-                    .map(|c| c.iter().map(|w| parse_wave(loaded, w, &payload)).collect::<Result<Vec<_>>>())
-                    .collect::<Result<Vec<_>>>()?;
+                // A payload-less stream carries no values, only how many.
+                let chunks = match (st.ty(), arg.units.is_empty()) {
+                    (Some(payload), true) => arg
+                        .chunks
+                        .iter()
+                        .map(|c| c.iter().map(|w| parse_wave(loaded, w, &payload)).collect::<Result<Vec<_>>>())
+                        .collect::<Result<Vec<_>>>()?,
+                    (None, _) if arg.chunks.is_empty() => {
+                        arg.units.iter().map(|&n| vec![transmit::unit(); n as usize]).collect()
+                    }
+                    (Some(_), false) => bail!("{at}: `stream-args.{name}.units` is for a payload-less `stream`"),
+                    (None, _) => bail!("{at}: `{name}` is a payload-less `stream`: give `units`, not `chunks`"),
+                };
                 let log = HandleLog::new(name.clone(), true, true);
                 handles.push(log.clone());
-                transmit::stream_arg(&mut *store, Some(payload), (chunks, arg.pending), log)?
+                transmit::stream_arg(&mut *store, st.ty(), (chunks, arg.pending), log)?
             }
             Type::Future(ft) => {
                 let arg = call.future_args.get(name).with_context(|| {
@@ -199,9 +206,7 @@ fn args(
 }
 
 fn payload_type(at: &str, name: &str, ty: Option<Type>) -> Result<Type> {
-    ty.with_context(|| {
-        format!("{at}: parameter `{name}` has no payload; the host cannot feed payload-less streams or futures")
-    })
+    ty.with_context(|| format!("{at}: parameter `{name}` has no payload; the host cannot feed a payload-less future"))
 }
 
 /// Parse one WAVE value against `ty`, with the error pointing into the file.

@@ -45,7 +45,9 @@ impl HandleLog {
     pub fn lines(&self) -> Vec<String> {
         let mut out = Vec::new();
         let (name, arrow) = (&self.name, self.arrow);
-        if self.is_stream && !self.items.is_empty() {
+        if self.is_stream && self.items.iter().all(|v| *v == unit()) && !self.items.is_empty() {
+            out.push(format!("{name} {arrow} {} item(s)", self.items.len()));
+        } else if self.is_stream && !self.items.is_empty() {
             out.push(format!("{name} {arrow} {}", wave(&Val::List(self.items.clone()))));
         }
         if !self.is_stream {
@@ -82,10 +84,28 @@ macro_rules! payload {
 }
 payload!(String => String, u8 => U8, u32 => U32, u64 => U64, bool => Bool);
 
+/// An item of a payload-less `stream`, which has no `Val` of its own.
+pub fn unit() -> Val {
+    Val::Tuple(Vec::new())
+}
+
+impl Payload for () {
+    fn from_val(v: Val) -> Option<Self> {
+        (v == unit()).then_some(())
+    }
+    fn to_val(&self) -> Val {
+        unit()
+    }
+}
+
 /// Run `$body` with `$T` bound to the Rust type of a payload `Type`.
 macro_rules! with_payload {
     ($ty:expr, $T:ident => $body:expr) => {
         match $ty {
+            None => {
+                type $T = ();
+                $body
+            }
             Some(Type::String) => {
                 type $T = String;
                 $body
@@ -107,7 +127,7 @@ macro_rules! with_payload {
                 $body
             }
             other => anyhow::bail!(
-                "the host cannot carry {} payloads yet (supported: string, u8, u32, u64, bool)",
+                "the host cannot carry {} payloads yet (supported: string, u8, u32, u64, bool, none)",
                 other.map_or("payload-less", |t| super::tables::type_name(&t))
             ),
         }
