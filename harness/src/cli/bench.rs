@@ -86,7 +86,7 @@ pub fn main(opts: &Options) -> Result<ExitCode> {
     let setup = Suite::new(&opts.root)?;
     setup.guests()?;
     let started = Instant::now();
-    let runtime = Arc::new(Runtime::new(&Default::default())?);
+    let runtime = Arc::new(Runtime::new(&Default::default(), None)?);
     let engine_time = started.elapsed();
 
     clear(setup.cache().dir())?;

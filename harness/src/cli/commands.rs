@@ -94,7 +94,7 @@ pub fn round_trip(wasm: &Path, input: &str, expected: &str, delay_ms: u64, concu
         transcript: None,
         chain: Vec::new(),
     };
-    let runtime = Runtime::new(&Default::default())?;
+    let runtime = Runtime::new(&Default::default(), None)?;
     let pre = runtime.prepare(&guests::read_component(wasm)?)?;
     let observed = exec::run(&pre, &loaded)?;
     let comparison = check::compare(&loaded, &observed)?;

@@ -38,8 +38,9 @@ pub struct Runtime {
 
 impl Runtime {
     /// An engine with the Component Model, its async support, and the
-    /// flagged features a case turned on.
-    pub fn new(features: &case::Features) -> Result<Runtime> {
+    /// flagged features a case turned on; with `compile_cache`, wasmtime
+    /// keeps what it compiles in that folder.
+    pub fn new(features: &case::Features, compile_cache: Option<&std::path::Path>) -> Result<Runtime> {
         let mut config = Config::new();
         config.wasm_component_model(true);
         config.wasm_component_model_async(true);
@@ -48,6 +49,18 @@ impl Runtime {
         config.wasm_component_model_error_context(features.error_context);
         config.wasm_component_model_threading(features.threading);
         config.epoch_interruption(true);
+        // wasmtime's own compile cache, for what the chain cache does not
+        // hold: the modules and components of `.wast` scripts, which
+        // wasmtime-wast compiles itself on every run. A cache that cannot be
+        // set up only costs time, as for the chain cache.
+        if let Some(dir) = compile_cache {
+            let mut cache = wasmtime::CacheConfig::new();
+            cache.with_directory(dir);
+            match wasmtime::Cache::new(cache) {
+                Ok(cache) => _ = config.cache(Some(cache)),
+                Err(e) => eprintln!("warning: no compile cache in {}: {e:#}; compiling every time", dir.display()),
+            }
+        }
         let engine = Engine::new(&config).map_err(anyhow::Error::from)?;
         start_epoch_ticker(&engine);
         let mut linker = Linker::new(&engine);

@@ -226,7 +226,7 @@ impl Suite {
     /// The engine for a set of features, made at most once per process.
     pub fn runtime(&self, features: &Features) -> Result<Arc<Runtime>> {
         let slot = Arc::clone(self.runtimes.lock().unwrap().entry(features.clone()).or_default());
-        shared(&slot, || Runtime::new(features))
+        shared(&slot, || Runtime::new(features, Some(&self.cache.dir().join("wasmtime"))))
     }
 
     /// The on-disk cache and what it did so far in this process.
