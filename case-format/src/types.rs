@@ -221,6 +221,13 @@ pub struct Expect {
     /// is not a `.toml`.
     #[schemars(with = "Option<String>")]
     pub transcript_file: Option<Spanned<String>>,
+    /// Once the calls have returned, the host holds nothing for them any
+    /// more: no task, subtask, waitable, waitable set, stream or future end
+    /// or error context is left in the store (wasmtime: its concurrent-state
+    /// table is empty). A leak fails as the outcome line `store holds N
+    /// item(s)` where `store empty` was expected.
+    #[serde(default)]
+    pub store_empty: bool,
 }
 
 impl Expect {

@@ -65,6 +65,9 @@ pub(super) fn outcome_expected(loaded: &Loaded, observed: &Observed) -> Result<V
             part: Part::Outcome,
         });
     }
+    if expect.store_empty {
+        lines.push(Expected { text: STORE_EMPTY.into(), at: None, part: Part::Outcome });
+    }
     Ok(lines)
 }
 
@@ -104,8 +107,16 @@ pub(super) fn outcome_actual(observed: &Observed) -> Vec<String> {
     if let Some(again) = &observed.again {
         lines.extend(outcome_lines(again).into_iter().map(|l| format!("again: {l}")));
     }
+    match observed.store_left {
+        Some(0) => lines.push(STORE_EMPTY.into()),
+        Some(n) => lines.push(format!("store holds {n} item(s)")),
+        None => {}
+    }
     lines
 }
+
+/// The outcome line of `expect.store-empty`.
+const STORE_EMPTY: &str = "store empty";
 
 fn outcome_lines(outcome: &Outcome) -> Vec<String> {
     match outcome {

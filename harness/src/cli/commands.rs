@@ -81,6 +81,7 @@ pub fn round_trip(wasm: &Path, input: &str, expected: &str, delay_ms: u64, concu
                 limit: None,
                 transcript: None,
                 transcript_file: None,
+                store_empty: false,
             },
             // The seed printed the real time the calls took; it still does.
             host: Host { baz: BazPreset { delay_ms }, scripted: Default::default(), clock: Clock::Real },

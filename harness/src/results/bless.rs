@@ -129,6 +129,9 @@ pub fn proposal(loaded: &Loaded, observed: &Observed, comparison: &Comparison) -
             }
         }
     }
+    if observed.store_left.is_some_and(|n| n > 0) {
+        return Err("the store was left holding state: a leak is a bug to fix, not an expectation".into());
+    }
     if loaded.transcript.is_some() && comparison.differs_in(Part::Transcript) {
         let got = comparison.actual_transcript();
         match &expect.transcript_file {
