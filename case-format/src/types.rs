@@ -148,6 +148,13 @@ pub struct Call {
     /// with. They are not listed in `args`.
     #[serde(default)]
     pub future_args: BTreeMap<String, FutureArg>,
+    /// `own<thing>` and `borrow<thing>` parameters of the `things` preset's
+    /// resource, by parameter name: the host makes a thing of this name and
+    /// passes it. A lent (borrowed) thing stays the host's, which drops it
+    /// once the calls have returned. They are not listed in `args`.
+    #[serde(default)]
+    #[schemars(with = "BTreeMap<String, String>")]
+    pub resource_args: BTreeMap<String, Spanned<String>>,
 }
 
 /// A stream the host writes into a `stream<T>` parameter.

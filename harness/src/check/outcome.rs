@@ -42,7 +42,7 @@ pub(super) fn outcome_expected(loaded: &Loaded, observed: &Observed) -> Result<V
         },
         // Streams and futures cannot be written in WAVE; what they carry is
         // checked through the transcript.
-        (None, None, Some(ty)) if transmit::has_handles(ty) => (format!("returned {}", shape(ty)), None),
+        (None, None, Some(ty)) if transmit::has_no_wave(ty) => (format!("returned {}", shape(ty)), None),
         (None, None, _) => ("returned".to_string(), None),
     };
     let one = Expected { text, at, part: Part::Outcome };
@@ -97,6 +97,7 @@ fn shape(ty: &Type) -> String {
     match ty {
         Type::Stream(_) => "stream".into(),
         Type::Future(_) => "future".into(),
+        Type::Own(_) => "own".into(),
         Type::Tuple(t) => format!("({})", t.types().map(|t| shape(&t)).collect::<Vec<_>>().join(", ")),
         _ => "_".into(),
     }

@@ -17,6 +17,7 @@ pub struct Presets {
     scripted: case::ScriptedPreset,
     baz_enters: u32,
     baz_exits: u32,
+    pub things: super::things::Things,
     /// Preset and guest-recorded events in the order they happened.
     pub events: Vec<String>,
 }
@@ -28,6 +29,7 @@ impl Presets {
             scripted: host.scripted.clone(),
             baz_enters: 0,
             baz_exits: 0,
+            things: Default::default(),
             events: Vec::new(),
         }
     }
@@ -82,7 +84,7 @@ pub fn add_to_linker(linker: &mut Linker<Ctx>) -> wasmtime::Result<()> {
         .func_wrap("record", |mut store: StoreContextMut<'_, Ctx>, (event,): (String,)| {
             store.data_mut().record(event)
         })?;
-    Ok(())
+    super::things::add_to_linker(linker)
 }
 
 /// `local:local/baz#foo`. Events count enters and exits separately (`enter
