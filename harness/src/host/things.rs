@@ -8,8 +8,10 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use anyhow::{Context as _, Result};
+use wasmtime::component::types::ComponentFunc;
 use wasmtime::component::{
-    Destination, Linker, Resource, ResourceAny, ResourceType, StreamProducer, StreamReader, StreamResult, VecBuffer,
+    Accessor, Destination, Linker, Resource, ResourceAny, ResourceType, StreamProducer, StreamReader, StreamResult,
+    Val, VecBuffer,
 };
 use wasmtime::{AsContextMut, StoreContextMut};
 
@@ -50,10 +52,42 @@ pub fn add_to_linker(linker: &mut Linker<Ctx>) -> wasmtime::Result<()> {
         store.data_mut().record(format!("thing {name} name"))?;
         Ok((name,))
     })?;
+    things.func_new_concurrent("[method]thing.feed", |acc, ty, params, results| {
+        Box::pin(feed(acc, ty, params, results))
+    })?;
     things.func_wrap("line-up", |mut store: StoreContextMut<'_, Ctx>, (count,): (u32,)| {
         let queue = (1..=count).map(|n| make(&mut store, n.to_string())).collect::<wasmtime::Result<_>>()?;
         Ok((StreamReader::new(&mut store, LineUp { queue })?,))
     })?;
+    Ok(())
+}
+
+/// `[method]thing.feed`: reads the stream it is given to its end, records
+/// what came (`thing NAME feed -> [...]`, `thing NAME feed -> end`) and
+/// returns how many items that was.
+async fn feed(acc: &Accessor<Ctx>, ty: ComponentFunc, params: &[Val], results: &mut [Val]) -> wasmtime::Result<()> {
+    let ([Val::Resource(this), items], Some((_, items_ty))) = (params, ty.params().nth(1)) else {
+        wasmtime::bail!("things preset: `feed` takes a thing and a stream, got {params:?}");
+    };
+    let mut logs = Vec::new();
+    let waits = acc.with(|mut a| -> wasmtime::Result<_> {
+        let rep = Resource::<Thing>::try_from_resource_any(*this, &mut a)?.rep();
+        let name = a.data_mut().presets.things.name(rep)?;
+        super::transmit::collect(a.as_context_mut(), &format!("thing {name} feed"), items, &items_ty, &mut logs)
+            .map_err(|e| wasmtime::format_err!("things preset: {e:#}"))
+    })?;
+    for wait in waits {
+        let _ = wait.await;
+    }
+    let mut count = 0;
+    for log in logs {
+        let log = log.lock().unwrap();
+        count += log.items.len();
+        let lines = log.lines();
+        drop(log);
+        acc.with(|mut a| lines.into_iter().try_for_each(|line| a.data_mut().record(line)))?;
+    }
+    results[0] = Val::U32(u32::try_from(count)?);
     Ok(())
 }
 
