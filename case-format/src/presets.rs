@@ -9,7 +9,7 @@ use toml::Spanned;
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Host {
-    /// The demo's `local:local/baz#foo` import.
+    /// The demo's `local:local/baz#foo` import (and a world-level `foo`).
     #[serde(default)]
     pub baz: BazPreset,
     /// `local:local/scripted`, for the last scripted guest of a chain.
@@ -91,8 +91,9 @@ pub enum ReenterInto {
     SecondInstance,
 }
 
-/// `local:local/baz#foo`: appends ` - entered host`, sleeps without blocking
-/// the thread, appends ` - exited host`.
+/// `local:local/baz#foo`, and the world-level import `foo`: appends ` -
+/// entered host`, sleeps without blocking the thread, appends ` - exited
+/// host`.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct BazPreset {

@@ -148,6 +148,13 @@ pub struct Call {
     /// with. They are not listed in `args`.
     #[serde(default)]
     pub future_args: BTreeMap<String, FutureArg>,
+    /// `own<thing>` and `borrow<thing>` parameters of the `things` preset's
+    /// resource, by parameter name: the host makes a thing of this name and
+    /// passes it. A lent (borrowed) thing stays the host's, which drops it
+    /// once the calls have returned. They are not listed in `args`.
+    #[serde(default)]
+    #[schemars(with = "BTreeMap<String, String>")]
+    pub resource_args: BTreeMap<String, Spanned<String>>,
 }
 
 /// A stream the host writes into a `stream<T>` parameter.
@@ -225,6 +232,13 @@ pub struct Expect {
     /// is not a `.toml`.
     #[schemars(with = "Option<String>")]
     pub transcript_file: Option<Spanned<String>>,
+    /// Once the calls have returned, the host holds nothing for them any
+    /// more: no task, subtask, waitable, waitable set, stream or future end
+    /// or error context is left in the store (wasmtime: its concurrent-state
+    /// table is empty). A leak fails as the outcome line `store holds N
+    /// item(s)` where `store empty` was expected.
+    #[serde(default)]
+    pub store_empty: bool,
 }
 
 impl Expect {

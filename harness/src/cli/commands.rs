@@ -71,6 +71,7 @@ pub fn round_trip(wasm: &Path, input: &str, expected: &str, delay_ms: u64, concu
                 concurrent: Spanned::new(0..0, concurrent.max(1)),
                 stream_args: Default::default(),
                 future_args: Default::default(),
+                resource_args: Default::default(),
             }),
             http: None,
             expect: Expect {
@@ -81,6 +82,7 @@ pub fn round_trip(wasm: &Path, input: &str, expected: &str, delay_ms: u64, concu
                 limit: None,
                 transcript: None,
                 transcript_file: None,
+                store_empty: false,
             },
             // The seed printed the real time the calls took; it still does.
             host: Host { baz: BazPreset { delay_ms }, scripted: Default::default(), clock: Clock::Real },

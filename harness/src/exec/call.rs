@@ -10,6 +10,7 @@ use wasmtime::{AsContextMut, Store};
 use super::Outcome;
 use crate::host::Ctx;
 use crate::host::tables::type_name;
+use crate::host::things;
 use crate::host::transmit::{self, HandleLog, Log};
 
 /// Find the function, make its arguments and call it; the result type is
@@ -27,6 +28,18 @@ pub(super) async fn call(
     let params = args(loaded, c, store, ty.params().map(|(n, t)| (n.to_string(), t)).collect(), handles)?;
     let count = *c.concurrent.get_ref();
     let outcome = start(store, func, params, result_type.clone(), count, handles).await?;
+    // The host is done with the things it lent and the things it got back;
+    // a store that trapped can drop nothing.
+    if let Outcome::Returned(results) = &outcome {
+        let lent = std::mem::take(&mut store.data_mut().presets.things.lent);
+        let returned = results.iter().flatten().filter_map(|v| match v {
+            Val::Resource(r) if r.owned() => Some(*r),
+            _ => None,
+        });
+        for thing in lent.into_iter().chain(returned.collect::<Vec<_>>()) {
+            things::drop_held(&mut *store, thing)?;
+        }
+    }
     Ok((outcome, result_type))
 }
 
@@ -128,7 +141,7 @@ fn args(
 ) -> Result<Vec<Val>> {
     let at = loaded.source.at(&call.function.span());
     let function = call.function.get_ref();
-    let is_end = |t: &Type| matches!(t, Type::Stream(_) | Type::Future(_));
+    let is_end = |t: &Type| matches!(t, Type::Stream(_) | Type::Future(_) | Type::Own(_) | Type::Borrow(_));
     // The script goes in the first parameter; `run-with-stream` and
     // `run-with-future` take an end after it, fed from the case as usual.
     let mut script = loaded.case.script_bundle();
@@ -144,7 +157,7 @@ fn args(
     if call.args.len() != plain {
         bail!(
             "{at}: `{function}` takes {plain} plain argument(s) (streams and futures go in \
-             [call.stream-args] / [call.future-args]), the case gives {}",
+             [call.stream-args] / [call.future-args], resources in [call.resource-args]), the case gives {}",
             call.args.len()
         );
     }
@@ -189,13 +202,20 @@ fn args(
                 handles.push(log.clone());
                 transmit::future_arg(&mut *store, Some(payload), value, log)?
             }
+            Type::Own(_) | Type::Borrow(_) => {
+                let thing = call.resource_args.get(name).with_context(|| {
+                    format!("{at}: parameter `{name}` is a resource; name the host's thing in [call.resource-args]")
+                })?;
+                Val::Resource(things::argument(&mut *store, thing.get_ref(), matches!(ty, Type::Borrow(_)))?)
+            }
             _ => parse_wave(loaded, waves.next().expect("counted above"), ty)?,
         };
         vals.push(val);
     }
     let streams = call.stream_args.keys().map(|n| ("stream-args", n));
     let futures = call.future_args.keys().map(|n| ("future-args", n));
-    for (kind, name) in streams.chain(futures) {
+    let resources = call.resource_args.keys().map(|n| ("resource-args", n));
+    for (kind, name) in streams.chain(futures).chain(resources) {
         {
             if !params.iter().any(|(n, _)| n == name) {
                 bail!("{at}: [call.{kind}.{name}] names no parameter of `{function}`");

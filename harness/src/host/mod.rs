@@ -22,6 +22,7 @@ pub mod http;
 pub mod limits;
 pub mod presets;
 pub mod tables;
+pub mod things;
 pub mod transmit;
 
 use limits::Limiter;

@@ -27,6 +27,7 @@ pub struct Presets {
     pub opened: Arc<Notify>,
     /// Told when `run` is called with the `until` script.
     pub until: Arc<Notify>,
+    pub things: super::things::Things,
     /// Preset and guest-recorded events in the order they happened.
     pub events: Vec<String>,
 }
@@ -41,6 +42,7 @@ impl Presets {
             handles: Vec::new(),
             opened: Arc::new(Notify::new()),
             until: Arc::new(Notify::new()),
+            things: Default::default(),
             events: Vec::new(),
         }
     }
@@ -56,10 +58,14 @@ impl Presets {
 /// Define the presets in `linker`; presets a chain does not import are
 /// simply unused.
 pub fn add_to_linker(linker: &mut Linker<Ctx>) -> wasmtime::Result<()> {
+    linker.root().instance("local:local/baz")?.func_new_concurrent("foo", |acc, ty, params, results| {
+        Box::pin(baz_foo(acc, "baz.foo", ty, params, results))
+    })?;
+    // The same preset as a world-level import, for components whose world
+    // imports a bare `foo` rather than an interface.
     linker
         .root()
-        .instance("local:local/baz")?
-        .func_new_concurrent("foo", |acc, ty, params, results| Box::pin(baz_foo(acc, ty, params, results)))?;
+        .func_new_concurrent("foo", |acc, ty, params, results| Box::pin(baz_foo(acc, "foo", ty, params, results)))?;
     let mut root = linker.root();
     let mut scripted = root.instance("local:local/scripted")?;
     for name in ["run", "run-lifted-sync"] {
@@ -107,20 +113,29 @@ pub fn add_to_linker(linker: &mut Linker<Ctx>) -> wasmtime::Result<()> {
         .func_wrap("record", |mut store: StoreContextMut<'_, Ctx>, (event,): (String,)| {
             store.data_mut().record(event)
         })?;
-    Ok(())
+    super::things::add_to_linker(linker)
 }
 
 /// `local:local/baz#foo`. Events count enters and exits separately (`enter
 /// 1, enter 2, exit 1, ...`): the n-th exit is numbered n whichever call it
 /// belongs to, so calls whose sleeps end together give one transcript.
-async fn baz_foo(acc: &Accessor<Ctx>, ty: ComponentFunc, params: &[Val], results: &mut [Val]) -> wasmtime::Result<()> {
+/// `label` is the import's name in events and errors: `baz.foo` for the
+/// interface's function, `foo` for the world-level one.
+async fn baz_foo(
+    acc: &Accessor<Ctx>,
+    label: &'static str,
+    ty: ComponentFunc,
+    params: &[Val],
+    results: &mut [Val],
+) -> wasmtime::Result<()> {
     // A guest may import `foo` with any type; only `func(s: string) ->
     // string` is this preset, and anything else fails the case, not the host.
     let returns_string = matches!(ty.results().collect::<Vec<_>>()[..], [Type::String]);
     let ([Val::String(s)], [_], true) = (params, &*results, returns_string) else {
         wasmtime::bail!(
-            "baz.foo preset: the guest imports `local:local/baz#foo` as a function of {} parameter(s) and {} \
-             result(s); the preset is `foo: func(s: string) -> string`",
+            "{label} preset: the guest imports `{}` as a function of {} parameter(s) and {} result(s); the \
+             preset is `foo: func(s: string) -> string`",
+            if label == "foo" { "foo" } else { "local:local/baz#foo" },
             params.len(),
             results.len()
         );
@@ -129,7 +144,7 @@ async fn baz_foo(acc: &Accessor<Ctx>, ty: ComponentFunc, params: &[Val], results
         let ctx = a.data_mut();
         let p = &mut ctx.presets;
         p.baz_enters += 1;
-        let event = format!("baz.foo enter {}", p.baz_enters);
+        let event = format!("{label} enter {}", p.baz_enters);
         ctx.record(event)?;
         wasmtime::Result::<_>::Ok((Duration::from_millis(ctx.presets.baz.delay_ms), ctx.clock.clone()))
     })?;
@@ -139,7 +154,7 @@ async fn baz_foo(acc: &Accessor<Ctx>, ty: ComponentFunc, params: &[Val], results
     acc.with(|mut a| {
         let ctx = a.data_mut();
         ctx.presets.baz_exits += 1;
-        ctx.record(format!("baz.foo exit {}", ctx.presets.baz_exits))
+        ctx.record(format!("{label} exit {}", ctx.presets.baz_exits))
     })?;
     results[0] = Val::String(format!("{s} - exited host"));
     Ok(())

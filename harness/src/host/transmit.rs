@@ -295,12 +295,20 @@ pub fn has_handles(ty: &Type) -> bool {
     }
 }
 
+/// Whether a result has no WAVE text: it carries streams or futures, or is
+/// an owned resource. Such a result shows by its shape (`render_result`).
+pub fn has_no_wave(ty: &Type) -> bool {
+    has_handles(ty) || matches!(ty, Type::Own(_))
+}
+
 /// A result value with its handles shown as `stream` / `future`: WAVE has no
 /// syntax for handles, and which handle it is carries no information.
 pub fn render_result(v: &Val) -> String {
     match v {
         Val::Stream(_) => "stream".into(),
         Val::Future(_) => "future".into(),
+        // Which thing it was shows in the transcript (`thing NAME dropped`).
+        Val::Resource(r) if r.owned() => "own".into(),
         Val::Tuple(vals) if vals.iter().any(|v| matches!(v, Val::Stream(_) | Val::Future(_) | Val::Tuple(_))) => {
             format!("({})", vals.iter().map(render_result).collect::<Vec<_>>().join(", "))
         }

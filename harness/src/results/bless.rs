@@ -105,7 +105,7 @@ pub fn proposal(loaded: &Loaded, observed: &Observed, comparison: &Comparison) -
         }
         // Streams and futures have no WAVE text; what they carried is in the
         // transcript.
-        Outcome::Returned(_) if observed.result_type.as_ref().is_some_and(transmit::has_handles) => {}
+        Outcome::Returned(_) if observed.result_type.as_ref().is_some_and(transmit::has_no_wave) => {}
         Outcome::Returned(results) => {
             let waves = results.iter().map(|r| r.as_ref().map(wave).transpose()).collect::<Result<Vec<_>, _>>()?;
             let Some(first) = waves.first() else {
@@ -128,6 +128,9 @@ pub fn proposal(loaded: &Loaded, observed: &Observed, comparison: &Comparison) -
                 changes.push(Change::Trap(None));
             }
         }
+    }
+    if observed.store_left.is_some_and(|n| n > 0) {
+        return Err("the store was left holding state: a leak is a bug to fix, not an expectation".into());
     }
     if loaded.transcript.is_some() && comparison.differs_in(Part::Transcript) {
         let got = comparison.actual_transcript();
