@@ -6,19 +6,25 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-/// The project's pairs matrix, copied into a scratch `cases/` with its
-/// expected result made wrong, so that every cell fails.
-fn broken_pairs() -> (tempfile::TempDir, PathBuf, String) {
+/// A project matrix (`round-trip/NAME.toml`) copied into a scratch `cases/`
+/// with its template's expected result replaced by `wrong`, so that every
+/// cell without its own expectation fails.
+fn broken_copy(name: &str, wrong: &str) -> (tempfile::TempDir, PathBuf, String) {
     let guard = tempfile::tempdir().unwrap();
     let cases = guard.path().join("cases");
     std::fs::create_dir_all(&cases).unwrap();
-    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("../cases/round-trip/pairs.toml");
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../cases/round-trip/{name}.toml"));
     let text = std::fs::read_to_string(&source).unwrap();
-    let (start, _) = text.match_indices("result = '").next().expect("pairs.toml writes `result = '...'`");
+    let (start, _) = text.match_indices("result = '").next().expect("the matrix writes `result = '...'`");
     let end = start + text[start..].find('\n').unwrap();
-    let broken = format!("{}result = '\"not what it returns\"'{}", &text[..start], &text[end..]);
-    std::fs::write(cases.join("pairs.toml"), &broken).unwrap();
+    let broken = format!("{}result = '{wrong}'{}", &text[..start], &text[end..]);
+    std::fs::write(cases.join(format!("{name}.toml")), &broken).unwrap();
     (guard, cases, broken)
+}
+
+/// The pairs matrix with every cell failing.
+fn broken_pairs() -> (tempfile::TempDir, PathBuf, String) {
+    broken_copy("pairs", "\"not what it returns\"")
 }
 
 fn harness(args: &[&str]) -> Output {
@@ -101,15 +107,7 @@ fn bless_refuses_a_cell_and_says_why() {
 
 #[test]
 fn bless_writes_a_listed_cell_its_own_expectation() {
-    let guard = tempfile::tempdir().unwrap();
-    let cases = guard.path().join("cases");
-    std::fs::create_dir_all(&cases).unwrap();
-    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("../cases/round-trip/triples.toml");
-    let text = std::fs::read_to_string(&source).unwrap();
-    let (start, _) = text.match_indices("result = '").next().expect("triples.toml writes `result = '...'`");
-    let end = start + text[start..].find('\n').unwrap();
-    std::fs::write(cases.join("triples.toml"), format!("{}result = '\"wrong\"'{}", &text[..start], &text[end..]))
-        .unwrap();
+    let (_guard, cases, _) = broken_copy("triples", "\"wrong\"");
     let dir = cases.to_str().unwrap();
     let cell = "triples/root=sync,middle=sync,last=sync";
     // The failure names the cell and the command that blesses it alone.
