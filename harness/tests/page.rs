@@ -218,9 +218,9 @@ async fn the_page_shows_both_runs_filters_and_opens_a_diff() {
 
     screenshot(&client, "page.png").await;
 
-    // The README's picture: the same browser on a page of other reports
-    // (PAGE_REPORTS, comma-separated; e.g. the fork drill's two), with the
-    // first failing cell opened.
+    // The README's pictures: the same browser on a page of other reports
+    // (PAGE_REPORTS, comma-separated; e.g. the fork drill's two), at the
+    // top, then showing only differences with the first one's diff open.
     if let Ok(reports) = std::env::var("PAGE_REPORTS") {
         let out = dir.join("reports-page");
         let mut args = vec!["page"];
@@ -229,11 +229,13 @@ async fn the_page_shows_both_runs_filters_and_opens_a_diff() {
         let output = harness(&args);
         assert!(output.status.success(), "{}", text(&output));
         client.goto(&format!("file://{}", out.join("index.html").display())).await.unwrap();
+        screenshot(&client, "page-reports.png").await;
         client.find(Locator::Id("only-diff")).await.unwrap().click().await.unwrap();
-        if let Ok(cell) = client.find(Locator::Css("td[data-detail]")).await {
+        if let Ok(cell) = client.find(Locator::Css("tr.case:not([hidden]) td[data-detail]")).await {
             cell.click().await.unwrap();
         }
-        screenshot(&client, "page-reports.png").await;
+        client.execute("document.getElementById('controls').scrollIntoView()", Vec::new()).await.unwrap();
+        screenshot(&client, "page-reports-differences.png").await;
     }
     client.close().await.unwrap();
 }

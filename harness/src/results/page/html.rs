@@ -292,7 +292,7 @@ fn field(name: &str, run: &Run) -> String {
             if s.is_empty() {
                 "none".into()
             } else {
-                s.iter().map(|(k, n)| format!("{k} ({n} cases)")).collect::<Vec<_>>().join(", ")
+                s.iter().map(|(k, n)| format!("{k} ({n})")).collect::<Vec<_>>().join(", ")
             }
         }
         _ => {
