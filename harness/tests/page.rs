@@ -192,6 +192,15 @@ async fn the_page_shows_both_runs_filters_and_opens_a_diff() {
     let topic = text_of(&client, "tbody[data-topic^=\"round-trip/\"] tr.topic").await;
     assert!(topic.contains("round-trip/") && topic.contains("2/2") && topic.contains("1/2"), "{topic}");
 
+    // Two topics × two runs in the chart, and the legend; each case links
+    // its file (from the first run that has it) and says what it checks.
+    assert_eq!(client.find_all(Locator::Css("#chart rect")).await.unwrap().len(), 2 * 2 + 2);
+    let link = client.find(Locator::Css(&format!("{sync} a"))).await.unwrap().attr("href").await.unwrap().unwrap();
+    assert!(link.starts_with("file://") && link.ends_with("/old/round-trip/sync.toml"), "{link}");
+    let case: toml::Table = toml::from_str(&project_case("round-trip/single/sync")).unwrap();
+    let checks = case["description"].as_str().unwrap();
+    assert_eq!(text_of(&client, &format!("{sync} .desc")).await, checks);
+
     // The filter hides what does not match, by name or by topic.
     assert_eq!(visible_cases(&client).await.len(), 3);
     type_filter(&client, "async").await;
