@@ -1,4 +1,4 @@
-//! The commands besides `run`: `compare`, and the seed demo's `guests`,
+//! The commands besides `run`: `compare`, `page`, and the seed demo's `guests`,
 //! `compose` and `round-trip`.
 
 use std::path::{Path, PathBuf};
@@ -13,7 +13,7 @@ use crate::build::{compose, guests};
 use crate::check::{self, render};
 use crate::exec;
 use crate::host::Runtime;
-use crate::results::{Report, compare};
+use crate::results::{Report, compare, page};
 use crate::suite::{Suite, project_root};
 
 /// `harness compare`: prints the changes; exit 1 when something regressed.
@@ -27,6 +27,14 @@ pub fn compare_reports(old: &Path, new: &Path, markdown: bool) -> Result<ExitCod
         print!("{}", changes.text(&o, &n));
     }
     Ok(if changes.failed() { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+}
+
+/// `harness page`: one column per report, in the order given.
+pub fn write_page(reports: &[PathBuf], out: &Path) -> Result<ExitCode> {
+    let runs = reports.iter().map(|p| page::Run::read(p)).collect::<Result<Vec<_>>>()?;
+    let index = page::write(&runs, &project_root(), out)?;
+    println!("{}", index.display());
+    Ok(ExitCode::SUCCESS)
 }
 
 pub fn write_guests(out: &Path) -> Result<ExitCode> {

@@ -106,6 +106,7 @@ impl Judge {
             reason: known.map(|e| e.reason.clone()),
             blessed,
             config: run.features,
+            detail: (failed && !run.message.is_empty()).then(|| run.message.trim_end().to_string()),
         });
         result
     }
@@ -143,6 +144,7 @@ impl Judge {
                     reason: None,
                     blessed: false,
                     config: Vec::new(),
+                    detail: None,
                 },
             })
             .collect()
