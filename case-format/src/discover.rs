@@ -1,5 +1,6 @@
-//! Find case files. Nothing is parsed or built here, so `--list`
-//! and nextest's one-process-per-test runs stay cheap.
+//! Find case files. Nothing is built here, and only a file that mentions
+//! a matrix is parsed (its cells are its tests), so `--list` and nextest's
+//! one-process-per-test runs stay cheap.
 
 use std::path::{Path, PathBuf};
 

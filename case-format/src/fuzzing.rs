@@ -24,13 +24,19 @@ fn sidecar(path: &Path) -> std::io::Result<String> {
 }
 
 /// `load_case`: arbitrary bytes as a case file's text, through the same
-/// parse and validation as `Case::load`. Any input may be rejected with an
-/// error; none may panic.
+/// parse and validation as `Case::load`; a matrix file's first cells are
+/// expanded and loaded too. Any input may be rejected with an error; none
+/// may panic.
 pub fn load_case(data: &[u8]) {
     // `Case::load` reads files as UTF-8 and rejects anything else first.
     let Ok(text) = std::str::from_utf8(data) else { return };
-    if let Ok(loaded) = Case::parse(Path::new("cases/fuzz.toml"), text.to_string(), &KNOWN_GUESTS, &sidecar) {
-        // Locations are computed for messages after loading too.
+    let source = Source::new(PathBuf::from("cases/fuzz.toml"), text.to_string());
+    let labels = crate::matrix::labels(text).unwrap_or_default();
+    let cells = labels.iter().take(4).filter_map(|label| crate::matrix::expand(&source, label).ok());
+    for source in std::iter::once(source.clone()).chain(cells) {
+        let Ok(loaded) = Case::from_source(source, &KNOWN_GUESTS, &sidecar) else { continue };
+        // Locations are computed for messages after loading too; in a cell
+        // they are mapped back into the matrix file.
         if let Some(call) = &loaded.case.call {
             let _ = loaded.source.at(&call.function.span());
             for arg in &call.args {

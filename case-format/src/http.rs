@@ -55,6 +55,12 @@ pub struct HttpRequest {
     /// `with-request` has it all queued before the handler is called.
     #[serde(default)]
     pub send_body: SendBody,
+    /// When the body says it has ended (`http_body::Body::is_end_stream`):
+    /// `after-last-frame` (default) only once no frame is left;
+    /// `with-last-frame` already while the last frame is handed over, as
+    /// some HTTP implementations do.
+    #[schemars(with = "Option<EndStream>")]
+    pub end_stream: Option<Spanned<EndStream>>,
 }
 
 /// A header or trailer field, `[name, value]`, with where it is written.
@@ -90,6 +96,15 @@ pub enum SendBody {
     WithRequest,
 }
 
+/// When the request body reports its end.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum EndStream {
+    #[default]
+    AfterLastFrame,
+    WithLastFrame,
+}
+
 fn get() -> Spanned<String> {
     Spanned::new(0..0, "GET".into())
 }
@@ -104,6 +119,11 @@ fn sixty_four_kib() -> usize {
 }
 
 impl HttpRequest {
+    /// Whether the body reports its end together with its last frame.
+    pub fn ends_with_last_frame(&self) -> bool {
+        self.end_stream.as_ref().is_some_and(|e| *e.get_ref() == EndStream::WithLastFrame)
+    }
+
     /// The body's data frames, before any content coding.
     pub fn chunks(&self) -> Vec<Vec<u8>> {
         match &self.body_repeat {
@@ -154,6 +174,17 @@ pub(super) fn validate(case: &Case, src: &Source) -> Result<()> {
         && trailers.get_ref().is_empty()
     {
         bail!("{}: `trailers` is empty; omit it for a request without trailers", src.at(&trailers.span()));
+    }
+    if let Some(end) = &req.end_stream
+        && *end.get_ref() == EndStream::WithLastFrame
+        && req.body.is_empty()
+        && req.body_repeat.is_none()
+        && req.trailers.is_none()
+    {
+        bail!(
+            "{}: `end-stream = \"with-last-frame\"` needs a last frame: give a `body` or `trailers`",
+            src.at(&end.span())
+        );
     }
     if let Some(repeat) = &req.body_repeat {
         let r = repeat.get_ref();

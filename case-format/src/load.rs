@@ -221,7 +221,7 @@ impl Case {
         Case::from_source(Source::new(path.to_owned(), text), known_guests, read_sidecar)
     }
 
-    fn from_source(
+    pub(crate) fn from_source(
         source: Source,
         known_guests: &BTreeSet<String>,
         read_sidecar: &dyn Fn(&Path) -> std::io::Result<String>,

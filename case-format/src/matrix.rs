@@ -7,8 +7,10 @@
 //! error names the place in that file (a placeholder's own position for
 //! what it produced) and the cell's parameters.
 
+use std::collections::HashMap;
 use std::ops::Range;
-use std::sync::Arc;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use anyhow::{Result, anyhow, bail};
 use toml_edit::{Document, Item, Value};
@@ -19,7 +21,7 @@ mod placeholder;
 mod read;
 
 use placeholder::{Count, Piece};
-use read::read;
+use read::{cut_reads, read, text_of};
 
 /// Most cells one matrix may expand into: a typo in a cross product must not
 /// make a suite of millions.
@@ -32,6 +34,9 @@ const CHAIN: &str = "chain";
 #[derive(Debug, Clone, PartialEq)]
 pub struct Cell {
     pub values: Vec<(String, String)>,
+    /// Its own `expect` values (listed cells only): each key and the place
+    /// of its value, which replaces the template's for this cell.
+    pub overrides: Vec<(String, Range<usize>)>,
 }
 
 impl Cell {
@@ -45,6 +50,11 @@ impl Cell {
 struct Matrix {
     params: Vec<(String, Range<usize>)>,
     cells: Vec<Cell>,
+    /// `cells`, not `cross`: each cell is written on its own.
+    listed: bool,
+    /// Per parameter: every value is written as a TOML integer, so that a
+    /// string that is only its placeholder (`"${delay}"`) becomes the integer.
+    integers: Vec<bool>,
 }
 
 /// The labels of a file's cells, for listing, or `None` when it has no
@@ -76,10 +86,13 @@ pub fn whole_file_error(src: &Source) -> anyhow::Error {
 /// Where the expanded text of a cell came from.
 #[derive(Debug)]
 pub struct Expansion {
-    /// The matrix file's own text.
-    pub original: String,
+    /// The matrix file's own text, shared by its cells.
+    pub original: Arc<str>,
     /// The cell's label, `root=async,next=sync`.
     pub label: String,
+    /// Its index in `matrix.cells`, when the matrix lists its cells one by
+    /// one (so that bless can write this cell's own expectations there).
+    pub listed: Option<usize>,
     /// In order of `at`: text from `at` on is the original's from `from` on
     /// (`exact`), or what the placeholder at `from` produced.
     segments: Vec<Segment>,
@@ -104,93 +117,166 @@ impl Expansion {
     }
 }
 
-/// The text of the cell `label` of the matrix file in `src`, as a source
-/// whose positions point back into the file.
-pub fn expand(src: &Source, label: &str) -> Result<Source> {
+/// What every cell of one matrix file shares, worked out once per process
+/// for each text of the file: a matrix of 10,000 cells must not parse its
+/// file 10,000 times.
+struct Prepared {
+    text: Arc<str>,
+    matrix: Matrix,
+    index: HashMap<String, usize>,
+    chain_len: Option<usize>,
+    /// Each string value outside `[matrix]`: its span, its length once
+    /// decoded, and its pieces (or where and why they do not parse).
+    strings: Vec<(Range<usize>, usize, Pieces)>,
+    /// The template's `expect.result`, `.trap` and `.transcript` values' places.
+    expect: Vec<(String, Range<usize>)>,
+    /// The text of `[matrix]`, left out of every cell's text: a cell needs
+    /// none of it, and a large matrix would be parsed again for each cell.
+    matrix_text: Vec<Range<usize>>,
+}
+
+/// A string's pieces, or the offset in it of a bad placeholder and why.
+type Pieces = Result<Vec<Piece>, (usize, String)>;
+
+fn prepared(src: &Source) -> Result<Arc<Prepared>> {
+    static MEMO: OnceLock<Mutex<HashMap<PathBuf, Arc<Prepared>>>> = OnceLock::new();
+    let memo = MEMO.get_or_init(Mutex::default);
+    if let Some(p) = memo.lock().unwrap().get(&src.path).filter(|p| *p.text == *src.text) {
+        return Ok(Arc::clone(p));
+    }
     let doc = Document::parse(src.text.as_str()).map_err(|e| {
         let at = e.span().map_or_else(|| src.path.display().to_string(), |s| src.at(&s));
         anyhow!("{at}: {}", e.message().trim_end())
     })?;
     let root = doc.as_table();
-    let matrix =
-        read(src, root)?.ok_or_else(|| anyhow!("{}: no `[matrix]`, so no cell `{label}`", src.path.display()))?;
-    let cell = matrix.cells.iter().find(|c| c.label() == label).ok_or_else(|| {
+    let matrix = read(src, root)?.ok_or_else(|| anyhow!("{}: no `[matrix]`", src.path.display()))?;
+    let index = matrix.cells.iter().enumerate().map(|(i, c)| (c.label(), i)).collect();
+    let mut values = Vec::new();
+    root.iter().filter(|(k, _)| *k != "matrix").for_each(|(_, item)| collect(item, &mut values));
+    let strings = values
+        .into_iter()
+        .filter_map(|v| match (v, v.span()) {
+            (Value::String(s), Some(span)) => Some((span, s.value().len(), placeholder::parse(s.value()))),
+            _ => None,
+        })
+        .collect();
+    let chain_len = root.get(CHAIN).and_then(Item::as_array).map(toml_edit::Array::len);
+    let mut matrix_text = Vec::new();
+    if let Some((key, item)) = root.get_key_value("matrix") {
+        text_of(key.span(), item, &mut matrix_text);
+    }
+    // An implicit table's span is its name in a header, inside the header's.
+    matrix_text.sort_by_key(|r| r.start);
+    matrix_text.dedup_by(|next, kept| {
+        let overlaps = next.start <= kept.end;
+        kept.end = kept.end.max(if overlaps { next.end } else { kept.end });
+        overlaps
+    });
+    // A layout this does not foresee keeps its matrix text, which only costs time.
+    if !cut_reads(&src.text, &matrix_text) {
+        matrix_text.clear();
+    }
+    let template = root.get("expect").and_then(Item::as_table_like);
+    let expect =
+        read::OVERRIDABLE.iter().filter_map(|k| Some((k.to_string(), template?.get(k)?.as_value()?.span()?))).collect();
+    let text = src.text.as_str().into();
+    let prepared = Arc::new(Prepared { text, matrix, index, chain_len, strings, expect, matrix_text });
+    memo.lock().unwrap().insert(src.path.clone(), Arc::clone(&prepared));
+    Ok(prepared)
+}
+
+/// The text of the cell `label` of the matrix file in `src`, as a source
+/// whose positions point back into the file.
+pub fn expand(src: &Source, label: &str) -> Result<Source> {
+    let prepared = prepared(src)?;
+    let matrix = &prepared.matrix;
+    let index = *prepared.index.get(label).ok_or_else(|| {
         anyhow!("{}: the matrix has no cell `{label}` (it has {} cells)", src.path.display(), matrix.cells.len())
     })?;
-    let chain_len = root.get(CHAIN).and_then(Item::as_array).map(toml_edit::Array::len);
-    let mut strings = Vec::new();
-    root.iter().filter(|(k, _)| *k != "matrix").for_each(|(_, item)| collect(item, &mut strings));
+    let cell = &matrix.cells[index];
     let in_cell = |at: usize| format!("{} ({label})", src.at(&(at..at)));
     let mut used = vec![false; matrix.params.len()];
     let mut edits = Vec::new();
-    for value in strings {
-        let (Value::String(s), Some(span)) = (value, value.span()) else { continue };
+    // The cell's own expectations replace the template's values, as written.
+    let mut replaced = Vec::new();
+    for (key, value) in &cell.overrides {
+        let Some((_, template)) = prepared.expect.iter().find(|(k, _)| k == key) else {
+            bail!(
+                "{}: this cell's `expect.{key}` replaces the template's, and `[expect]` has no `{key}`",
+                in_cell(value.start)
+            );
+        };
+        replaced.push(template.clone());
+        edits.push((template.clone(), vec![(src.text[value.clone()].to_string(), value.start, true)]));
+    }
+    for (span, decoded_len, pieces) in &prepared.strings {
+        if replaced.iter().any(|r| r.start <= span.start && span.end <= r.end) {
+            continue;
+        }
         let raw = &src.text[span.clone()];
         let place = |inner: usize| span.start + raw_offset(raw, inner);
-        let pieces =
-            placeholder::parse(s.value()).map_err(|(inner, why)| anyhow!("{}: {why}", in_cell(place(inner))))?;
+        let pieces = pieces.as_ref().map_err(|(inner, why)| anyhow!("{}: {why}", in_cell(place(*inner))))?;
         if pieces.iter().all(|p| matches!(p, Piece::Text(_))) {
+            continue;
+        }
+        if let [Piece::Param(name, r)] = &pieces[..]
+            && r.len() == *decoded_len
+            && let Ok(i) = param_index(matrix, name)
+            && matrix.integers[i]
+        {
+            used[i] = true;
+            edits.push((span.clone(), vec![(cell.values[i].1.clone(), place(r.start), false)]));
             continue;
         }
         let quote = Quote::of(raw);
         let mut parts = vec![(raw[..raw_offset(raw, 0)].to_string(), span.start, true)];
         for piece in pieces {
-            let (range, text) = match piece {
+            let (start, text) = match piece {
                 Piece::Text(r) => {
                     let (a, b) = (raw_offset(raw, r.start), raw_offset(raw, r.end));
                     parts.push((raw[a..b].to_string(), span.start + a, true));
                     continue;
                 }
-                Piece::Dollar(r) => (r, "$".to_string()),
+                Piece::Dollar(r) => (r.start, "$".to_string()),
                 Piece::Param(name, r) => {
-                    let i = param_index(&matrix, &name).map_err(|why| anyhow!("{}: {why}", in_cell(place(r.start))))?;
+                    let i = param_index(matrix, name).map_err(|why| anyhow!("{}: {why}", in_cell(place(r.start))))?;
                     used[i] = true;
-                    (r, cell.values[i].1.clone())
+                    (r.start, cell.values[i].1.clone())
                 }
                 Piece::Repeat(text, count, r) => {
+                    let at = in_cell(place(r.start));
                     let n = match count {
-                        Count::Number(n) => n,
-                        Count::Chain => chain_len.ok_or_else(|| {
-                            anyhow!(
-                                "{}: `* chain` counts the entries of `chain`, and there is no `chain` list",
-                                in_cell(place(r.start))
-                            )
+                        Count::Number(n) => *n,
+                        Count::Chain => prepared.chain_len.ok_or_else(|| {
+                            anyhow!("{at}: `* chain` counts the entries of `chain`, and there is no `chain` list")
                         })?,
                         Count::Param(name) => {
-                            let i = param_index(&matrix, &name)
-                                .map_err(|why| anyhow!("{}: {why}", in_cell(place(r.start))))?;
+                            let i = param_index(matrix, name).map_err(|why| anyhow!("{at}: {why}"))?;
                             used[i] = true;
-                            cell.values[i].1.parse().map_err(|_| {
-                                anyhow!(
-                                    "{}: `{name}` is `{}` here, not a count",
-                                    in_cell(place(r.start)),
-                                    cell.values[i].1
-                                )
-                            })?
+                            let value = &cell.values[i].1;
+                            value.parse().map_err(|_| anyhow!("{at}: `{name}` is `{value}` here, not a count"))?
                         }
                     };
                     if n.saturating_mul(text.len()) > placeholder::MAX_REPEAT_BYTES {
-                        bail!(
-                            "{}: the repeated text would pass {} bytes",
-                            in_cell(place(r.start)),
-                            placeholder::MAX_REPEAT_BYTES
-                        );
+                        bail!("{at}: the repeated text would pass {} bytes", placeholder::MAX_REPEAT_BYTES);
                     }
-                    (r, text.repeat(n))
+                    (r.start, text.repeat(n))
                 }
             };
-            let encoded = quote.encode(&text).map_err(|why| anyhow!("{}: {why}", in_cell(place(range.start))))?;
-            parts.push((encoded, place(range.start), false));
+            let encoded = quote.encode(&text).map_err(|why| anyhow!("{}: {why}", in_cell(place(start))))?;
+            parts.push((encoded, place(start), false));
         }
-        let close = raw_offset(raw, s.value().len());
+        let close = raw_offset(raw, *decoded_len);
         parts.push((raw[close..].to_string(), span.start + close, true));
-        edits.push((span, parts));
+        edits.push((span.clone(), parts));
     }
     if let Some(i) = used.iter().position(|u| !u) {
         let (name, span) = &matrix.params[i];
         bail!("{}: parameter `{name}` is used by no `${{{name}}}` placeholder", src.at(span));
     }
-    Ok(splice(src, label, edits))
+    edits.extend(prepared.matrix_text.iter().map(|r| (r.clone(), Vec::new())));
+    let listed = matrix.listed.then_some(index);
+    Ok(splice(src, &prepared.text, label, listed, edits))
 }
 
 fn param_index(matrix: &Matrix, name: &str) -> Result<usize, String> {
@@ -203,7 +289,7 @@ fn param_index(matrix: &Matrix, name: &str) -> Result<usize, String> {
 type Edit = (Range<usize>, Vec<(String, usize, bool)>);
 
 /// The file's text with each edited string replaced, and the map back.
-fn splice(src: &Source, label: &str, mut edits: Vec<Edit>) -> Source {
+fn splice(src: &Source, original: &Arc<str>, label: &str, listed: Option<usize>, mut edits: Vec<Edit>) -> Source {
     edits.sort_by_key(|(span, _)| span.start);
     let mut text = String::with_capacity(src.text.len());
     let mut segments = Vec::new();
@@ -219,7 +305,7 @@ fn splice(src: &Source, label: &str, mut edits: Vec<Edit>) -> Source {
     }
     segments.push(Segment { at: text.len(), from: cursor, exact: true });
     text.push_str(&src.text[cursor..]);
-    let expansion = Expansion { original: src.text.clone(), label: label.to_string(), segments };
+    let expansion = Expansion { original: Arc::clone(original), label: label.to_string(), listed, segments };
     Source { path: src.path.clone(), text, cell: Some(Arc::new(expansion)) }
 }
 

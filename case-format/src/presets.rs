@@ -9,7 +9,7 @@ use toml::Spanned;
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Host {
-    /// The demo's `local:local/baz#foo` import.
+    /// The demo's `local:local/baz#foo` import (and a world-level `foo`).
     #[serde(default)]
     pub baz: BazPreset,
     /// `local:local/scripted`, for the last scripted guest of a chain.
@@ -50,10 +50,50 @@ pub struct ScriptedPreset {
     /// case re-enters a component instance through the host.
     #[schemars(with = "Option<String>")]
     pub reenter: Option<Spanned<String>>,
+    /// With `reenter`: `second-instance` calls the export on a second
+    /// instance of the chain, made for the case before the call and in no
+    /// call's way, instead of the root (default `root`).
+    #[serde(default)]
+    pub reenter_into: ReenterInto,
+    /// The case ends only once `run` has been called with this script (a
+    /// script of the case), however long after the root's call returned: a
+    /// guest ends its work after return with `call-sync run SCRIPT`, so the
+    /// work is seen. That call records `host: run(SCRIPT) enter` and never
+    /// returns. A guest that never makes it runs into `limits.timeout-ms`.
+    #[schemars(with = "Option<String>")]
+    pub until: Option<Spanned<String>>,
+    /// What `run-with-stream` and `run-with-future` do with the end they
+    /// are given: `drop` it at once (default), or `read` it to its end
+    /// (recording what arrived) before returning.
+    #[serde(default)]
+    pub ends: EndsMode,
+    /// `[A, B]`: `run(A)` returns only after `run(B)` has returned, so a
+    /// guest blocked on A is unblocked by another host call.
+    #[schemars(with = "Option<(String, String)>")]
+    pub blocked_until: Option<Spanned<(String, String)>>,
 }
 
-/// `local:local/baz#foo`: appends ` - entered host`, sleeps without blocking
-/// the thread, appends ` - exited host`.
+/// What the `scripted` preset does with a readable end it is given.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum EndsMode {
+    #[default]
+    Drop,
+    Read,
+}
+
+/// Which instance `reenter` calls.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReenterInto {
+    #[default]
+    Root,
+    SecondInstance,
+}
+
+/// `local:local/baz#foo`, and the world-level import `foo`: appends ` -
+/// entered host`, sleeps without blocking the thread, appends ` - exited
+/// host`.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct BazPreset {

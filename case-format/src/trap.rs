@@ -120,6 +120,12 @@ trap_kinds! {
     WaitableSyncAndAsync = "waitable-sync-and-async",
         "a sync wait on a waitable that is joined to a waitable set, or joining one in a sync wait (CanonicalABI.md `trap_if(self.wset)`)";
 
+    // Component Model: handles and resources.
+    InvalidHandle = "invalid-handle",
+        "a handle index that holds nothing in the instance's table, e.g. one already dropped (CanonicalABI.md Table.get: `trap_if(i >= len(self.array))`, `trap_if(self.array[i] is None)`)";
+    BorrowOutlivesTask = "borrow-outlives-task",
+        "a task returned or was cancelled while still holding a borrowed handle it was lent (CanonicalABI.md Task.return_ / Task.cancel: `trap_if(self.num_borrows > 0)`)";
+
     // Component Model: streams and futures.
     CopyEndNotIdle = "copy-end-not-idle",
         "a read or write on a stream or future end that is not idle: a copy is still in progress (or its event not yet delivered), or the end was told the other side dropped (CanonicalABI.md stream_copy/future_copy: trap_if(e.state != CopyState.IDLE))";

@@ -70,11 +70,35 @@ pub struct Case {
 pub struct Matrix {
     /// One test for every combination of these parameters' values (the
     /// first parameter varies slowest). A value is a string or an integer
-    /// of letters, digits, `.`, `_`, `+` and `-`: it is part of the name.
+    /// of letters, digits, `.`, `_`, `+` and `-`: it is part of the name. A
+    /// parameter of integers, used as a whole string (`"${delay}"`), is
+    /// an integer there.
     pub cross: Option<BTreeMap<String, Vec<MatrixValue>>>,
     /// Instead of `cross`: the tests one by one, each a table giving every
     /// parameter (the same ones, in the first cell's order) a value.
-    pub cells: Option<Vec<BTreeMap<String, MatrixValue>>>,
+    pub cells: Option<Vec<MatrixCell>>,
+}
+
+/// One cell of `matrix.cells`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub struct MatrixCell {
+    /// This cell's own expectations, written as they are (no placeholders):
+    /// each replaces the template's `[expect]` value of that key, which
+    /// must be there. Bless writes a cell's new expectations here.
+    pub expect: Option<CellExpect>,
+    /// The parameters' values.
+    #[serde(flatten)]
+    pub values: BTreeMap<String, MatrixValue>,
+}
+
+/// What a cell's `expect` may replace.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct CellExpect {
+    pub result: Option<String>,
+    pub trap: Option<String>,
+    pub transcript: Option<Vec<String>>,
 }
 
 /// A matrix parameter's value.
@@ -124,6 +148,13 @@ pub struct Call {
     /// with. They are not listed in `args`.
     #[serde(default)]
     pub future_args: BTreeMap<String, FutureArg>,
+    /// `own<thing>` and `borrow<thing>` parameters of the `things` preset's
+    /// resource, by parameter name: the host makes a thing of this name and
+    /// passes it. A lent (borrowed) thing stays the host's, which drops it
+    /// once the calls have returned. They are not listed in `args`.
+    #[serde(default)]
+    #[schemars(with = "BTreeMap<String, String>")]
+    pub resource_args: BTreeMap<String, Spanned<String>>,
 }
 
 /// A stream the host writes into a `stream<T>` parameter.
@@ -136,6 +167,10 @@ pub struct StreamArg {
     #[serde(default)]
     #[schemars(with = "Vec<Vec<String>>")]
     pub chunks: Vec<Vec<Spanned<String>>>,
+    /// For a payload-less `stream`, instead of `chunks`: how many items each
+    /// write offers (`[3, 2]`).
+    #[serde(default)]
+    pub units: Vec<u32>,
     /// After the chunks (if any) the host neither writes nor drops its end:
     /// a read then stays pending until the guest cancels it or drops.
     #[serde(default)]
@@ -197,6 +232,13 @@ pub struct Expect {
     /// is not a `.toml`.
     #[schemars(with = "Option<String>")]
     pub transcript_file: Option<Spanned<String>>,
+    /// Once the calls have returned, the host holds nothing for them any
+    /// more: no task, subtask, waitable, waitable set, stream or future end
+    /// or error context is left in the store (wasmtime: its concurrent-state
+    /// table is empty). A leak fails as the outcome line `store holds N
+    /// item(s)` where `store empty` was expected.
+    #[serde(default)]
+    pub store_empty: bool,
 }
 
 impl Expect {

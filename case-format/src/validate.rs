@@ -38,6 +38,20 @@ impl Case {
         {
             bail!("{}: `reenter` is `run` or `run-sync`, the root export to call back", src.at(&reenter.span()));
         }
+        if let Some(pair) = &self.host.scripted.blocked_until
+            && let (a, b) = pair.get_ref()
+            && (!self.scripts.contains_key(a) || !self.scripts.contains_key(b) || a == b)
+        {
+            bail!("{}: `blocked-until` names two different scripts of [scripts]", src.at(&pair.span()));
+        }
+        if let Some(until) = &self.host.scripted.until
+            && !self.scripts.contains_key(until.get_ref())
+        {
+            bail!(
+                "{}: `until` names no script in [scripts]; it is the script whose `run` call ends the case",
+                src.at(&until.span())
+            );
+        }
         if let Some(call) = &self.call
             && let Some(name) = &call.script
         {
@@ -85,6 +99,17 @@ impl Case {
                      read with room for items without any (the spec requires at least one), so leave it out",
                     near.map_or_else(|| src.path.display().to_string(), |v| src.at(&v.span())),
                     i + 1
+                );
+            }
+        }
+        for (name, stream) in self.call.iter().flat_map(|c| &c.stream_args) {
+            // Each unit becomes a value in host memory: a count is no licence
+            // for four billion of them.
+            let total: u64 = stream.units.iter().map(|&n| u64::from(n)).sum();
+            if stream.units.contains(&0) || total > MAX_UNITS {
+                bail!(
+                    "{}: `stream-args.{name}.units` must be counts of 1 or more, {MAX_UNITS} in all at most",
+                    src.path.display()
                 );
             }
         }
@@ -161,3 +186,6 @@ impl Case {
         known_trap_kind(expect.again_trap.as_ref(), src)
     }
 }
+
+/// Items of payload-less streams a case may have the host write, in all.
+const MAX_UNITS: u64 = 1 << 20;

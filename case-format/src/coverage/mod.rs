@@ -145,11 +145,18 @@ impl Coverage {
     pub fn load(root: &Path) -> Result<Coverage> {
         let text = std::fs::read_to_string(root.join(PATH)).with_context(|| format!("cannot read {PATH}"))?;
         let source = Source::new(PATH.into(), text);
-        Coverage::parse(&source, &|case| root.join(case).is_file())
+        Coverage::parse(&source, &|case| match case.split_once('#') {
+            None => root.join(case).is_file(),
+            Some((file, cell)) => std::fs::read_to_string(root.join(file))
+                .ok()
+                .and_then(|text| crate::matrix::labels(&text))
+                .is_some_and(|labels| labels.iter().any(|l| l == cell)),
+        })
     }
 
     /// Parse and validate a coverage file's text; `case_exists` says whether
-    /// a path relative to the repository root is a file.
+    /// a path relative to the repository root is a file (or, written
+    /// `FILE#CELL`, a cell of the matrix file FILE).
     pub fn parse(src: &Source, case_exists: &dyn Fn(&str) -> bool) -> Result<Coverage> {
         let coverage: Coverage = toml::from_str(&src.text).map_err(|e| {
             let at = e.span().map_or_else(|| src.path.display().to_string(), |s| src.at(&s));
@@ -225,15 +232,20 @@ impl Coverage {
                 let path = case.get_ref();
                 if !seen.insert(path) {
                     say(&case.span(), format!("`{path}` is listed twice"));
-                } else if !path.starts_with("cases/") || !(path.ends_with(".toml") || path.ends_with(".wast")) {
+                } else if !path.starts_with("cases/")
+                    || !(path.split('#').next().is_some_and(|f| f.ends_with(".toml"))
+                        || (path.ends_with(".wast") && !path.contains('#')))
+                {
                     say(
                         &case.span(),
                         format!(
-                            "`{path}` is not a case file: write `cases/....toml` or `cases/....wast`, relative to the repository root"
+                            "`{path}` is not a case file: write `cases/....toml`, `cases/....wast` or \
+                             `cases/....toml#CELL` for a matrix cell, relative to the repository root"
                         ),
                     );
                 } else if !case_exists(path) {
-                    say(&case.span(), format!("case file `{path}` does not exist"));
+                    let what = if path.contains('#') { "matrix cell" } else { "case file" };
+                    say(&case.span(), format!("{what} `{path}` does not exist"));
                 }
             }
         }

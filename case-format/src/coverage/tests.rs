@@ -68,6 +68,18 @@ fn a_case_file_that_does_not_exist_is_named_with_its_place() {
 }
 
 #[test]
+fn a_matrix_cell_is_named_after_its_file() {
+    let text = format!(
+        "{HEAD}{}{}",
+        scenario(1, "status = \"partial\"\nadd = \"data\"\ncases = [\"cases/m.toml#a=1\"]"),
+        scenario(2, "status = \"missing\"\nadd = \"data\"")
+    );
+    assert_eq!(error(&text), "coverage/anchors.toml:23:10: matrix cell `cases/m.toml#a=1` does not exist");
+    let not_toml = text.replace("cases/m.toml#a=1", "cases/m#a=1");
+    assert!(error(&not_toml).contains("or `cases/....toml#CELL` for a matrix cell"));
+}
+
+#[test]
 fn ids_must_run_from_one_to_the_survey_count() {
     let text = format!("{HEAD}{}", scenario(1, "status = \"missing\"\nadd = \"data\""));
     let e = error(&text);

@@ -129,3 +129,99 @@ fn dollars_and_text_without_placeholders_stay_as_written() {
     assert_eq!(loaded.case.description, "$5 or $6: async over sync");
     assert_eq!(loaded.case.call.unwrap().args[0].get_ref(), "\"hi\"");
 }
+
+#[test]
+fn a_cells_text_leaves_the_matrix_out_in_every_layout() {
+    let layouts = [
+        PAIRS.to_string(),
+        PAIRS.replace("[matrix.cross]\n", "[matrix]\ncross.").replace("\nnext = ", "\ncross.next = "),
+        PAIRS.replace(
+            "[matrix.cross]\nroot = [\"async\", \"sync\"]\nnext = [\"sync\", \"wait\"]",
+            "[matrix]\ncells = [{ root = \"sync\", next = \"wait\" }]",
+        ),
+        PAIRS.replace(
+            "[matrix.cross]\nroot = [\"async\", \"sync\"]\nnext = [\"sync\", \"wait\"]",
+            "[[matrix.cells]]\nroot = \"sync\"\nnext = \"wait\"\n# a comment\n",
+        ),
+        PAIRS.replace(
+            "[matrix.cross]\nroot = [\"async\", \"sync\"]\nnext = [\"sync\", \"wait\"]",
+            "[limits]\n[matrix]\ncross = { root = [\"sync\"], next = [\"wait\"] }",
+        ),
+    ];
+    for text in layouts {
+        let (_dir, path) = file(&text);
+        let loaded = Case::load(&path, Some("root=sync,next=wait"), &guests());
+        let loaded = loaded.unwrap_or_else(|e| panic!("{e:#}\n{text}"));
+        assert_eq!(loaded.case.chain_names(), ["guest-sync", "guest-wait"], "{text}");
+        assert!(
+            !loaded.source.text.contains("cross") && !loaded.source.text.contains("cells"),
+            "{}",
+            loaded.source.text
+        );
+    }
+}
+
+#[test]
+fn no_prefix_of_a_matrix_file_panics() {
+    // What the fuzz target does, on every cut of a real matrix: a
+    // placeholder or a cell cut short must be an error, never a panic.
+    for text in [
+        PAIRS.to_string(),
+        PAIRS.replace("[matrix.cross]\n", "[matrix]\ncross.").replace("\nnext = ", "\ncross.next = "),
+    ] {
+        for end in 0..=text.len() {
+            crate::fuzzing::load_case(&text.as_bytes()[..end]);
+        }
+    }
+}
+
+#[test]
+fn a_listed_cell_may_give_its_own_expectations() {
+    let cells = "[matrix]\ncells = [\n  { root = \"sync\", next = \"wait\", expect = { result = '\"own\"' } },\n  \
+                 { root = \"async\", next = \"sync\" },\n]";
+    let text = PAIRS.replace("[matrix.cross]\nroot = [\"async\", \"sync\"]\nnext = [\"sync\", \"wait\"]", cells);
+    let (dir, path) = file(&text);
+    let names: Vec<_> = discover(&[dir.path().to_owned()]).unwrap().into_iter().map(|f| f.name).collect();
+    assert_eq!(names, ["x/root=async,next=sync", "x/root=sync,next=wait"]);
+    let own = Case::load(&path, Some("root=sync,next=wait"), &guests()).unwrap();
+    assert_eq!(own.case.expect.result.as_ref().unwrap().get_ref(), "\"own\"");
+    assert_eq!(
+        own.source.at(&own.case.expect.result.unwrap().span()),
+        format!("{}:6:55 (root=sync,next=wait)", path.display())
+    );
+    assert_eq!(own.source.cell.as_ref().unwrap().listed, Some(0));
+    let template = Case::load(&path, Some("root=async,next=sync"), &guests()).unwrap();
+    assert_eq!(template.case.expect.result.unwrap().get_ref(), "\"hi + +\"");
+    let no_trap = text.replace("expect = { result", "expect = { trap");
+    let e = error(&no_trap, "root=sync,next=wait");
+    assert!(e.starts_with(":6:53 (root=sync,next=wait): this cell's `expect.trap` replaces the template's"), "{e}");
+    let unknown = text.replace("expect = { result", "expect = { limit");
+    assert!(
+        error(&unknown, "root=sync,next=wait")
+            .contains("a cell's `expect` may give result, trap, transcript, not `limit`")
+    );
+}
+
+#[test]
+fn an_integer_parameter_alone_in_a_string_is_that_integer() {
+    let text = PAIRS.replace("next = [\"sync\", \"wait\"]", "next = [\"sync\", \"wait\"]\ndelay = [0, 250]")
+        + "\n[host.baz]\ndelay-ms = \"${delay}\"\n";
+    let text = text.replace("${root} over ${next}", "${root} over ${next} after ${delay} ms");
+    let loaded = Case::load(&file(&text).1, Some("root=sync,next=wait,delay=250"), &guests()).unwrap();
+    assert_eq!((loaded.case.host.baz.delay_ms, loaded.case.description.as_str()), (250, "sync over wait after 250 ms"));
+    // Written as strings, the same values stay text, so an integer key refuses them.
+    let quoted = text.replace("delay = [0, 250]", "delay = [\"0\", \"250\"]");
+    let e = error(&quoted, "root=sync,next=wait,delay=250");
+    assert!(e.starts_with(":17:12 (root=sync,next=wait,delay=250): invalid type: string \"250\""), "{e}");
+}
+
+#[test]
+fn escapes_before_a_placeholder_keep_their_text_and_places() {
+    let text = PAIRS.replace(r#"description = "${root} over ${next}""#, r#"description = "\u00e9\t${root}\\${next}""#);
+    let loaded = Case::load(&file(&text).1, Some("root=sync,next=wait"), &guests()).unwrap();
+    assert_eq!(loaded.case.description, "é\tsync\\wait");
+    // A WAVE error after an escape and a placeholder is placed in the file.
+    let wave = PAIRS.replace(r#"result = '"hi${" +" * chain}"'"#, r#"result = "\"\u00e9${next}\" x""#);
+    let e = error(&wave, "root=sync,next=wait");
+    assert!(e.starts_with(":13:29 (root=sync,next=wait): invalid WAVE"), "{e}");
+}

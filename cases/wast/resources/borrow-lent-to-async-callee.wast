@@ -1,4 +1,4 @@
-;; definitions.py lift_borrow (Subtask.add_lender: the lender's num_lends stays up until the subtask's RETURNED is delivered, Subtask.deliver_resolve), lower_borrow (a handle in the callee's table that counts in its task's num_borrows), canon_resource_drop (trap_if(h.num_lends != 0)) and Table.get (a dropped index traps): an async callee may use a lent borrow across a yield until it drops it and returns; the lender may not drop its handle meanwhile; the callee may not use the index after the lending call is over.
+;; definitions.py lift_borrow (Subtask.add_lender: the lender's num_lends stays up until the subtask's RETURNED is delivered, Subtask.deliver_resolve), lower_borrow (a handle in the callee's table that counts in its task's num_borrows), canon_resource_drop and lift_own (trap_if(h.num_lends != 0)) and Table.get (a dropped index traps): an async callee may use a lent borrow across a yield until it drops it and returns; the lender may not drop its handle or pass it on meanwhile; the callee may not use the index after the lending call is over.
 (component definition $Test
   ;; Defines R; `get` reads a borrowed R's representation.
   (component $Res
@@ -36,14 +36,16 @@
         (call $drop (global.get $h))
         (call $task.return (global.get $sum))
         (i32.const 0 (; EXIT ;)))
-      (func (export "peek") (result i32) (call $get (global.get $h))))
+      (func (export "peek") (result i32) (call $get (global.get $h)))
+      (func (export "take") (param $h i32) (call $drop (local.get $h))))
     (core instance $m (instantiate $M (with "" (instance
       (export "get" (func $get))
       (export "drop" (func $drop))
       (export "task.return" (func $task.return))))))
     (func (export "inspect") async (param "r" (borrow $R)) (result u32)
       (canon lift (core func $m "inspect") async (callback (core func $m "inspect-cb"))))
-    (func (export "peek") (result u32) (canon lift (core func $m "peek"))))
+    (func (export "peek") (result u32) (canon lift (core func $m "peek")))
+    (func (export "take") (param "r" (own $R)) (canon lift (core func $m "take"))))
 
   (component $Lender
     (import "res" (instance $res
@@ -52,13 +54,15 @@
     (alias export $res "R" (type $R))
     (import "callee" (instance $callee
       (export "inspect" (func async (param "r" (borrow $R)) (result u32)))
-      (export "peek" (func (result u32)))))
+      (export "peek" (func (result u32)))
+      (export "take" (func (param "r" (own $R))))))
     (core module $Libc (memory (export "mem") 1))
     (core instance $libc (instantiate $Libc))
     (canon lower (func $res "new") (core func $new))
     (canon resource.drop $R (core func $drop))
     (canon lower (func $callee "inspect") async (memory (core memory $libc "mem")) (core func $inspect))
     (canon lower (func $callee "peek") (core func $peek))
+    (canon lower (func $callee "take") (core func $take))
     (canon waitable-set.new (core func $waitable-set.new))
     (canon waitable-set.wait (memory (core memory $libc "mem")) (core func $waitable-set.wait))
     (canon waitable.join (core func $waitable.join))
@@ -69,6 +73,7 @@
       (import "" "drop" (func $drop (param i32)))
       (import "" "inspect" (func $inspect (param i32 i32) (result i32)))
       (import "" "peek" (func $peek (result i32)))
+      (import "" "take" (func $take (param i32)))
       (import "" "waitable-set.new" (func $waitable-set.new (result i32)))
       (import "" "waitable-set.wait" (func $waitable-set.wait (param i32 i32) (result i32)))
       (import "" "waitable.join" (func $waitable.join (param i32 i32)))
@@ -102,6 +107,13 @@
         (drop (call $lend (local.get $h)))
         (call $drop (local.get $h))
         (i32.const 0))
+      ;; Nor give it away (lift_own: trap_if(h.num_lends != 0)).
+      (func (export "give-while-lent") (result i32)
+        (local $h i32)
+        (local.set $h (call $new (i32.const 5)))
+        (drop (call $lend (local.get $h)))
+        (call $take (local.get $h))
+        (i32.const 0))
       ;; After `inspect` returned, its borrow's index means nothing in the callee.
       (func (export "use-after-return") (result i32)
         (local $h i32)
@@ -114,12 +126,14 @@
       (export "drop" (func $drop))
       (export "inspect" (func $inspect))
       (export "peek" (func $peek))
+      (export "take" (func $take))
       (export "waitable-set.new" (func $waitable-set.new))
       (export "waitable-set.wait" (func $waitable-set.wait))
       (export "waitable.join" (func $waitable.join))
       (export "subtask.drop" (func $subtask.drop))))))
     (func (export "lend") async (result u32) (canon lift (core func $m "lend")))
     (func (export "drop-while-lent") async (result u32) (canon lift (core func $m "drop-while-lent")))
+    (func (export "give-while-lent") async (result u32) (canon lift (core func $m "give-while-lent")))
     (func (export "use-after-return") async (result u32) (canon lift (core func $m "use-after-return"))))
 
   (instance $res (instantiate $Res))
@@ -127,6 +141,7 @@
   (instance $lender (instantiate $Lender (with "res" (instance $res)) (with "callee" (instance $callee))))
   (func (export "lend") (alias export $lender "lend"))
   (func (export "drop-while-lent") (alias export $lender "drop-while-lent"))
+  (func (export "give-while-lent") (alias export $lender "give-while-lent"))
   (func (export "use-after-return") (alias export $lender "use-after-return")))
 
 ;; 21 read before and after the yield.
@@ -134,5 +149,7 @@
 (assert_return (invoke "lend") (u32.const 42))
 (component instance $i $Test)
 (assert_trap (invoke "drop-while-lent") "cannot remove owned resource while borrowed")
+(component instance $i $Test)
+(assert_trap (invoke "give-while-lent") "cannot remove owned resource while borrowed")
 (component instance $i $Test)
 (assert_trap (invoke "use-after-return") "unknown handle index")

@@ -1,8 +1,14 @@
-;; definitions.py SharedStreamImpl.read/drop, stream_copy, cancel_copy, lift_own and lower_own: a read of 2 from a pending write of 3 own<R> handles completes at once (COMPLETED | 2 << 4) and moves exactly those 2 handles (removed from the writer's table, added to the reader's); a cancel-write after that reports 2 items moved, as COMPLETED (definitions.py: the pending event set by on_copy; run_tests.py test_cancel_copy) or CANCELLED (Explainer.md stream.cancel-write: "the result may be cancelled but may also be completed ... if one of these racily happened first"; test/async/cancel-stream.wast expects CANCELLED), and as DROPPED | 2 << 4 if the reader dropped its end first; the third handle stays the writer's, and a moved index is gone from the writer's table (handles.get traps).
+;; definitions.py SharedStreamImpl.read/drop, stream_copy, cancel_copy, lift_own and lower_own: a read of 2 from a pending write of 3 own<R> handles completes at once (COMPLETED | 2 << 4) and moves exactly those 2 handles (removed from the writer's table, added to the reader's); a cancel-write after that reports 2 items moved, as COMPLETED (definitions.py: the pending event set by on_copy; run_tests.py test_cancel_copy) or CANCELLED (Explainer.md stream.cancel-write: "the result may be cancelled but may also be completed ... if one of these racily happened first"; test/async/cancel-stream.wast expects CANCELLED), and as DROPPED | 2 << 4 if the reader dropped its end first; dropping a moved handle runs R's destructor in R's component (canon_resource_drop) with its rep; the third handle stays the writer's, and a moved index is gone from the writer's table (handles.get traps).
 (component definition $Test
   ;; Defines R and writes three of them (reps 10, 20, 30) into a stream no one reads yet.
   (component $Maker
-    (type $R (resource (rep i32)))
+    ;; R's destructor adds up the reps of the Rs dropped by their owners.
+    (core module $Dtor
+      (global $sum (mut i32) (i32.const 0))
+      (func (export "dtor") (param $rep i32) (global.set $sum (i32.add (global.get $sum) (local.get $rep))))
+      (func (export "sum") (result i32) (global.get $sum)))
+    (core instance $dtor (instantiate $Dtor))
+    (type $R (resource (rep i32) (dtor (func $dtor "dtor"))))
     (type $ST (stream (own $R)))
     (core module $Libc (memory (export "mem") 1))
     (core instance $libc (instantiate $Libc))
@@ -64,7 +70,8 @@
     (func (export "cancel") async (result u32) (canon lift (core func $m "cancel")))
     (func (export "use-moved") async (result u32) (canon lift (core func $m "use-moved")))
     ;; A borrow lent to R's own component arrives as its rep.
-    (func (export "rep-of") (param "r" (borrow $R')) (result u32) (canon lift (core func $m "rep-of"))))
+    (func (export "rep-of") (param "r" (borrow $R')) (result u32) (canon lift (core func $m "rep-of")))
+    (func (export "dropped") (result u32) (canon lift (core func $dtor "sum"))))
 
   ;; Reads 2 of the 3 handles, checks they are R 10 and R 20, and has the
   ;; maker cancel its write (before or after dropping the readable end).
@@ -74,7 +81,8 @@
       (export "start" (func async (result (stream (own $R)))))
       (export "cancel" (func async (result u32)))
       (export "use-moved" (func async (result u32)))
-      (export "rep-of" (func (param "r" (borrow $R)) (result u32)))))
+      (export "rep-of" (func (param "r" (borrow $R)) (result u32)))
+      (export "dropped" (func (result u32)))))
     (alias export $maker "R" (type $R))
     (type $ST (stream (own $R)))
     (core module $Libc (memory (export "mem") 1))
@@ -83,6 +91,7 @@
     (canon lower (func $maker "cancel") (core func $cancel))
     (canon lower (func $maker "use-moved") (core func $use-moved))
     (canon lower (func $maker "rep-of") (core func $rep-of))
+    (canon lower (func $maker "dropped") (core func $dropped))
     (canon stream.read $ST async (memory (core memory $libc "mem")) (core func $stream.read))
     (canon stream.drop-readable $ST (core func $stream.drop-readable))
     (canon resource.drop $R (core func $resource.drop))
@@ -92,6 +101,7 @@
       (import "" "cancel" (func $cancel (result i32)))
       (import "" "use-moved" (func $use-moved (result i32)))
       (import "" "rep-of" (func $rep-of (param i32) (result i32)))
+      (import "" "dropped" (func $dropped (result i32)))
       (import "" "stream.read" (func $stream.read (param i32 i32 i32) (result i32)))
       (import "" "stream.drop-readable" (func $stream.drop-readable (param i32)))
       (import "" "resource.drop" (func $resource.drop (param i32)))
@@ -106,9 +116,11 @@
         (if (i32.ne (call $rep-of (i32.load (i32.const 32))) (i32.const 10)) (then unreachable))
         (if (i32.ne (call $rep-of (i32.load (i32.const 36))) (i32.const 20)) (then unreachable))
         (local.get $r))
+      ;; Dropping the moved handles runs R's destructor in the maker: 10 + 20.
       (func $drop-handles
         (call $resource.drop (i32.load (i32.const 32)))
-        (call $resource.drop (i32.load (i32.const 36))))
+        (call $resource.drop (i32.load (i32.const 36)))
+        (if (i32.ne (call $dropped) (i32.const 30)) (then unreachable)))
       (func (export "cancel-then-drop") (result i32)
         (local $r i32) (local $result i32)
         (local.set $r (call $read-two))
@@ -134,6 +146,7 @@
       (export "cancel" (func $cancel))
       (export "use-moved" (func $use-moved))
       (export "rep-of" (func $rep-of))
+      (export "dropped" (func $dropped))
       (export "stream.read" (func $stream.read))
       (export "stream.drop-readable" (func $stream.drop-readable))
       (export "resource.drop" (func $resource.drop))))))

@@ -64,6 +64,10 @@ unsafe extern "C" {
     pub fn run_sync_lowered(ptr: *const u8, len: usize, ret: *mut RetArea);
     #[link_name = "run-sync"]
     pub fn run_sync(ptr: *const u8, len: usize, ret: *mut RetArea);
+    #[link_name = "[async-lower]run-lifted-sync"]
+    pub fn run_lifted_sync_async(ptr: *const u8, len: usize, ret: *mut RetArea) -> u32;
+    #[link_name = "run-lifted-sync"]
+    pub fn run_lifted_sync(ptr: *const u8, len: usize, ret: *mut RetArea);
 }
 
 #[link(wasm_import_module = "local:local/baz")]
@@ -203,4 +207,13 @@ pub fn copy_result(code: u32) -> String {
         other => format!("RESULT_{other}"),
     };
     format!("{kind} {}", code >> 4)
+}
+
+// Sync lowers: the one flat result, the readable end, comes back directly.
+#[link(wasm_import_module = "local:local/host-ends")]
+unsafe extern "C" {
+    #[link_name = "stream-of"]
+    pub fn stream_of(ptr: *const u8, len: usize) -> u32;
+    #[link_name = "future-of"]
+    pub fn future_of(ptr: *const u8, len: usize) -> u32;
 }

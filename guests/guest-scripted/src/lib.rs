@@ -104,10 +104,27 @@ unsafe fn resume(task: *mut Task) -> u32 {
 
 static mut RET: abi::RetArea = [0, 0];
 
-/// The sync entry: the script runs to its end, then its `return` value is
-/// the result ("" without one).
+/// The sync entries: the script runs to its end, then its `return` value is
+/// the result ("" without one). `run-lifted-sync` is typed async, so its
+/// script may block.
 #[unsafe(export_name = "local:local/scripted#run-sync")]
 unsafe extern "C" fn run_sync_entry(ptr: *mut u8, len: usize) -> *mut abi::RetArea {
+    unsafe { run_to_end(ptr, len) }
+}
+
+#[unsafe(export_name = "local:local/scripted#run-lifted-sync")]
+unsafe extern "C" fn run_lifted_sync_entry(ptr: *mut u8, len: usize) -> *mut abi::RetArea {
+    unsafe { run_to_end(ptr, len) }
+}
+
+#[unsafe(export_name = "cabi_post_local:local/scripted#run-lifted-sync")]
+unsafe extern "C" fn run_lifted_sync_post_return(ret: *mut abi::RetArea) {
+    unsafe { run_sync_post_return(ret) }
+}
+
+/// # Safety
+/// The arguments of a sync entry.
+unsafe fn run_to_end(ptr: *mut u8, len: usize) -> *mut abi::RetArea {
     let bundle = unsafe { argument(ptr, len) };
     let initial = unsafe { abi::context_get() };
     let mut task = Task::new(bundle, Lift::Sync, Export::Run, initial);
@@ -115,8 +132,9 @@ unsafe extern "C" fn run_sync_entry(ptr: *mut u8, len: usize) -> *mut abi::RetAr
     let result = task.result.take().unwrap_or_default().into_bytes().into_boxed_slice();
     let len = result.len();
     let ptr = Box::into_raw(result) as *mut u8;
-    // SAFETY: sync exports of one instance run one at a time, and the caller
-    // reads the area before post-return frees what it points to.
+    // SAFETY: a sync-lifted task holds the instance's lock until it returns,
+    // so these entries run one at a time, and the caller reads the area
+    // before post-return frees what it points to.
     unsafe {
         RET = [ptr as usize, len];
         &raw mut RET

@@ -10,23 +10,54 @@ fn is_given(end: u32) -> bool {
     handles(|h| h.given.contains(&end))
 }
 
+/// A copy's result: `code` unless it is BLOCKED, else the result its event
+/// brings, waited for in a set of its own (a host end may or may not finish
+/// a copy at once, Concurrency.md "Determinism").
+fn await_copy(end: u32, code: u32) -> u32 {
+    if code != abi::BLOCKED {
+        return code;
+    }
+    let mut payload = [0u32; 2];
+    // SAFETY: `payload` is the 8 bytes the wait writes; the rest take handles.
+    unsafe {
+        let set = abi::waitable_set_new();
+        abi::waitable_join(end, set);
+        abi::waitable_set_wait(set, &mut payload);
+        abi::waitable_join(end, 0);
+        abi::waitable_set_drop(set);
+    }
+    payload[1]
+}
+
 impl Task {
     /// `stream-*`, `future-*` and `call-*-with-*` steps; `args` are the
     /// step's words after the operation.
     pub(crate) fn copy_step(&mut self, op: &str, args: &[String]) {
         let arg = |i: usize| args.get(i).map_or("", String::as_str);
         match op {
+            "stream-from-host" | "future-from-host" => {
+                let text = arg(0).as_bytes();
+                // SAFETY: a sync call reads its argument before it returns.
+                let end = unsafe {
+                    if op == "stream-from-host" {
+                        abi::stream_of(text.as_ptr(), text.len())
+                    } else {
+                        abi::future_of(text.as_ptr(), text.len())
+                    }
+                };
+                self.name(arg(1), end);
+            }
             "stream-new" | "future-new" => {
                 // SAFETY: built-ins without memory arguments.
                 let pair = unsafe { if op == "stream-new" { made::stream_new() } else { made::future_new() } };
                 self.name(arg(0), pair as u32);
                 self.name(arg(1), (pair >> 32) as u32);
             }
-            "stream-write" | "future-write" => {
+            "stream-write" | "future-write" | "stream-write-await" | "future-write-await" => {
                 let end = self.handle(arg(0));
                 let bytes = arg(1).as_bytes().to_vec();
                 let area = Box::new([bytes.as_ptr() as usize, bytes.len()]);
-                let future = op == "future-write";
+                let future = op.starts_with("future");
                 // SAFETY: `bytes` and `area` stay in `copies` until the copy ends.
                 let code = unsafe {
                     match (future, is_given(end)) {
@@ -37,12 +68,13 @@ impl Task {
                     }
                 };
                 handles(|h| h.copies.push(Copy { end, bytes, area, read: false, future }));
+                let code = if op.ends_with("-await") { await_copy(end, code) } else { code };
                 let shown = self.finish_copy(end, code);
                 self.record(&format!("{op} {} '{}' -> {shown}", arg(0), arg(1)));
             }
-            "stream-read" | "future-read" => {
+            "stream-read" | "future-read" | "stream-read-await" | "future-read-await" => {
                 let end = self.handle(arg(0));
-                let future = op == "future-read";
+                let future = op.starts_with("future");
                 let capacity: usize = if future { 0 } else { arg(1).parse().unwrap_or_else(|_| self.fail("a count")) };
                 let mut bytes = vec![0u8; capacity];
                 let mut area = Box::new([0usize; 2]);
@@ -56,6 +88,7 @@ impl Task {
                     }
                 };
                 handles(|h| h.copies.push(Copy { end, bytes, area, read: true, future }));
+                let code = if op.ends_with("-await") { await_copy(end, code) } else { code };
                 let shown = self.finish_copy(end, code);
                 let what = if future { arg(0).to_string() } else { format!("{} {}", arg(0), arg(1)) };
                 self.record(&format!("{op} {what} -> {shown}"));

@@ -93,6 +93,9 @@ pub struct Task {
     initial_context: u32,
     /// The sync lift's return value, set by `return`.
     pub result: Option<String>,
+    /// `callback-poll-until` handed back YIELD: a NONE event in the next
+    /// callback is not recorded, since how many yields it takes is timing.
+    quiet_none: bool,
 }
 
 fn record(text: &str) {
@@ -112,7 +115,7 @@ impl Task {
     pub fn new(bundle: String, lift: Lift, export: Export, initial_context: u32) -> Task {
         let bundle = Bundle::parse(bundle);
         let steps = bundle.steps();
-        Task { bundle, steps, pc: 0, lift, export, initial_context, result: None }
+        Task { bundle, steps, pc: 0, lift, export, initial_context, result: None, quiet_none: false }
     }
 
     /// Name a stream or future end this task was given as its parameter.
@@ -199,6 +202,13 @@ impl Task {
 
     /// Record the event a callback was called with.
     pub fn callback(&mut self, event: u32, p1: u32, p2: u32) {
+        if std::mem::take(&mut self.quiet_none) {
+            if event == 0 {
+                return;
+            }
+            // Anything else (a cancel) ends the polling.
+            self.pc += 1;
+        }
         let shown = self.event(event, p1, p2);
         self.record(&format!("callback -> {shown}"));
     }
@@ -250,6 +260,27 @@ impl Task {
                 let shown = self.event(event, payload[0], payload[1]);
                 self.record(&format!("{op} {} -> {shown}", arg(1)));
             }
+            op @ ("poll-until" | "callback-poll-until") => {
+                let set = self.handle(arg(1));
+                let mut payload = [0u32; 2];
+                loop {
+                    // SAFETY: `payload` is the 8 bytes the built-in writes.
+                    let event = unsafe { abi::waitable_set_poll(set, &mut payload) };
+                    if event != 0 {
+                        let shown = self.event(event, payload[0], payload[1]);
+                        self.record(&format!("{op} {} -> {shown}", arg(1)));
+                        break;
+                    }
+                    if op == "callback-poll-until" {
+                        // Take this step again after the yield.
+                        self.pc -= 1;
+                        self.quiet_none = true;
+                        return Flow::Code(abi::YIELD);
+                    }
+                    // SAFETY: a built-in without arguments.
+                    unsafe { abi::thread_yield() };
+                }
+            }
             "cancel" => {
                 let subtask = self.handle(arg(1));
                 let state = unsafe { abi::subtask_cancel(subtask) };
@@ -257,12 +288,17 @@ impl Task {
                 self.record(&format!("cancel {} -> {shown}", arg(1)));
             }
             "subtask-drop" => unsafe { abi::subtask_drop(self.handle(arg(1))) },
-            op @ ("yield" | "yield-cancellable") => {
-                #[cfg(not(feature = "no-cancellable"))]
-                let cancelled =
-                    unsafe { if op == "yield" { abi::thread_yield() } else { abi::thread_yield_cancellable() } };
-                #[cfg(feature = "no-cancellable")]
-                let cancelled = if op == "yield" { unsafe { abi::thread_yield() } } else { self.fail(NO_CANCELLABLE) };
+            op @ ("yield" | "yield-cancellable" | "yield-until-cancelled") => {
+                let cancelled = loop {
+                    #[cfg(not(feature = "no-cancellable"))]
+                    let c =
+                        unsafe { if op == "yield" { abi::thread_yield() } else { abi::thread_yield_cancellable() } };
+                    #[cfg(feature = "no-cancellable")]
+                    let c = if op == "yield" { unsafe { abi::thread_yield() } } else { self.fail(NO_CANCELLABLE) };
+                    if c != 0 || op != "yield-until-cancelled" {
+                        break c;
+                    }
+                };
                 self.record(&format!("{op} -> {cancelled}"));
             }
             "backpressure-inc" => unsafe { abi::backpressure_inc() },
@@ -307,7 +343,7 @@ impl Task {
     /// the text itself for `foo`.
     pub(crate) fn argument(&self, function: &str, arg: &str) -> Vec<u8> {
         match function {
-            "run" | "run-sync" => self.bundle.for_script(arg).into_bytes(),
+            "run" | "run-sync" | "run-lifted-sync" => self.bundle.for_script(arg).into_bytes(),
             _ => arg.as_bytes().to_vec(),
         }
     }
@@ -319,6 +355,7 @@ impl Task {
         let code = unsafe {
             match function {
                 "run" => abi::run_async(bytes.as_ptr(), bytes.len(), &mut *ret),
+                "run-lifted-sync" => abi::run_lifted_sync_async(bytes.as_ptr(), bytes.len(), &mut *ret),
                 "foo" => abi::foo_async(bytes.as_ptr(), bytes.len(), &mut *ret),
                 other => self.fail(&format!("`{other}` cannot be called async")),
             }
@@ -347,6 +384,7 @@ impl Task {
             match function {
                 "run" => abi::run_sync_lowered(bytes.as_ptr(), bytes.len(), &mut ret),
                 "run-sync" => abi::run_sync(bytes.as_ptr(), bytes.len(), &mut ret),
+                "run-lifted-sync" => abi::run_lifted_sync(bytes.as_ptr(), bytes.len(), &mut ret),
                 "foo" => abi::foo_sync(bytes.as_ptr(), bytes.len(), &mut ret),
                 other => self.fail(&format!("`{other}` cannot be called")),
             }

@@ -42,7 +42,7 @@ pub(super) fn outcome_expected(loaded: &Loaded, observed: &Observed) -> Result<V
         },
         // Streams and futures cannot be written in WAVE; what they carry is
         // checked through the transcript.
-        (None, None, Some(ty)) if transmit::has_handles(ty) => (format!("returned {}", shape(ty)), None),
+        (None, None, Some(ty)) if transmit::has_no_wave(ty) => (format!("returned {}", shape(ty)), None),
         (None, None, _) => ("returned".to_string(), None),
     };
     let one = Expected { text, at, part: Part::Outcome };
@@ -64,6 +64,9 @@ pub(super) fn outcome_expected(loaded: &Loaded, observed: &Observed) -> Result<V
             at: Some(loaded.source.at(&text.span())),
             part: Part::Outcome,
         });
+    }
+    if expect.store_empty {
+        lines.push(Expected { text: STORE_EMPTY.into(), at: None, part: Part::Outcome });
     }
     Ok(lines)
 }
@@ -94,6 +97,7 @@ fn shape(ty: &Type) -> String {
     match ty {
         Type::Stream(_) => "stream".into(),
         Type::Future(_) => "future".into(),
+        Type::Own(_) => "own".into(),
         Type::Tuple(t) => format!("({})", t.types().map(|t| shape(&t)).collect::<Vec<_>>().join(", ")),
         _ => "_".into(),
     }
@@ -104,8 +108,16 @@ pub(super) fn outcome_actual(observed: &Observed) -> Vec<String> {
     if let Some(again) = &observed.again {
         lines.extend(outcome_lines(again).into_iter().map(|l| format!("again: {l}")));
     }
+    match observed.store_left {
+        Some(0) => lines.push(STORE_EMPTY.into()),
+        Some(n) => lines.push(format!("store holds {n} item(s)")),
+        None => {}
+    }
     lines
 }
+
+/// The outcome line of `expect.store-empty`.
+const STORE_EMPTY: &str = "store empty";
 
 fn outcome_lines(outcome: &Outcome) -> Vec<String> {
     match outcome {

@@ -11,6 +11,8 @@ use crate::build::lockfile;
 #[derive(Debug)]
 pub struct Context<'a> {
     pub case_file: &'a Path,
+    /// The cell's label, for one cell of a matrix file.
+    pub cell: Option<&'a str>,
     /// The case's `description`: the rule it checks.
     pub description: Option<&'a str>,
     pub chain: &'a [String],
@@ -21,7 +23,7 @@ pub struct Context<'a> {
 
 impl<'a> Context<'a> {
     pub fn new(case_file: &'a Path) -> Context<'a> {
-        Context { case_file, description: None, chain: &[], composed: None, host: None }
+        Context { case_file, cell: None, description: None, chain: &[], composed: None, host: None }
     }
 }
 
@@ -29,7 +31,10 @@ impl<'a> Context<'a> {
 /// the case to expect what was observed, when there is such a command.
 pub fn failure(ctx: &Context<'_>, body: &str, stdout: &str, stderr: &str, bless: Option<&str>) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "case:     {}", ctx.case_file.display());
+    let _ = match ctx.cell {
+        Some(label) => writeln!(out, "case:     {} (cell {label})", ctx.case_file.display()),
+        None => writeln!(out, "case:     {}", ctx.case_file.display()),
+    };
     if let Some(description) = ctx.description {
         let _ = writeln!(out, "checks:   {}", description.trim());
     }
@@ -57,9 +62,17 @@ pub fn failure(ctx: &Context<'_>, body: &str, stdout: &str, stderr: &str, bless:
     out
 }
 
-/// The command that blesses one case file.
-pub fn bless_command(case_file: &Path) -> String {
-    format!("cargo run -- run --bless {}", case_file.display())
+/// The command that blesses one case file, or one cell of a matrix file
+/// (picked by its name, which is relative to the file's folder).
+pub fn bless_command(case_file: &Path, cell: Option<&str>) -> String {
+    let command = format!("cargo run -- run --bless {}", case_file.display());
+    match cell {
+        Some(label) => {
+            let stem = case_file.file_stem().unwrap_or_default().to_string_lossy();
+            format!("{command} -- --exact '{stem}/{label}'")
+        }
+        None => command,
+    }
 }
 
 /// An error with its whole cause chain, like anyhow's `{:?}` but without the

@@ -29,6 +29,7 @@ use crate::results::expectations::Expectations;
 use crate::suite::Suite;
 
 mod copies;
+mod scale;
 
 use copies::{Scratch, zero_delay_copies};
 
@@ -85,7 +86,7 @@ pub fn main(opts: &Options) -> Result<ExitCode> {
     let setup = Suite::new(&opts.root)?;
     setup.guests()?;
     let started = Instant::now();
-    let runtime = Arc::new(Runtime::new(&Default::default())?);
+    let runtime = Arc::new(Runtime::new(&Default::default(), None)?);
     let engine_time = started.elapsed();
 
     clear(setup.cache().dir())?;
@@ -116,6 +117,12 @@ pub fn main(opts: &Options) -> Result<ExitCode> {
     let real_per_process = files
         .iter()
         .map(|case| time_case(&exe, case).map(|(time, ok)| sample(&case.name, time, ok)))
+        .collect::<Result<Vec<_>>>()?;
+
+    // How the cost per case grows with the number of cases.
+    let scales = scale::SIZES
+        .iter()
+        .map(|&n| scale::measure(&warm_suite, &scratch.0, n, threads))
         .collect::<Result<Vec<_>>>()?;
 
     let one_more_median = median(&one_more);
@@ -152,6 +159,7 @@ pub fn main(opts: &Options) -> Result<ExitCode> {
         &format!("({} vs {} per case, medians)", ms(median(&real_per_process)), ms(median(&real_in_process))),
     );
     print!("\n{out}");
+    print!("{}", scale::report(&scales));
     println!("\ncache, cold run: {}", describe(&cold.stats));
     println!("cache, warm run: {}", describe(&warm.stats));
     println!("slowest cases, warm: {}", slowest(&warm.samples));
@@ -163,6 +171,7 @@ pub fn main(opts: &Options) -> Result<ExitCode> {
         .flatten()
         .filter(|s| !known.contains(s.name.as_str()))
         .filter_map(|s| s.failure.as_ref().map(|f| format!("{}: {}", s.name, first_line(f))))
+        .chain(scales.iter().flat_map(|s| s.failures.iter().cloned()))
         .collect();
     if !known.is_empty() {
         println!("{} known failure(s) of {HOST} ran and failed as listed under expectations/", known.len());

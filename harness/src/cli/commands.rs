@@ -1,4 +1,4 @@
-//! The commands besides `run`: `compare`, and the seed demo's `guests`,
+//! The commands besides `run`: `compare`, `page`, and the seed demo's `guests`,
 //! `compose` and `round-trip`.
 
 use std::path::{Path, PathBuf};
@@ -13,7 +13,7 @@ use crate::build::{compose, guests};
 use crate::check::{self, render};
 use crate::exec;
 use crate::host::Runtime;
-use crate::results::{Report, compare};
+use crate::results::{Report, compare, page};
 use crate::suite::{Suite, project_root};
 
 /// `harness compare`: prints the changes; exit 1 when something regressed.
@@ -27,6 +27,14 @@ pub fn compare_reports(old: &Path, new: &Path, markdown: bool) -> Result<ExitCod
         print!("{}", changes.text(&o, &n));
     }
     Ok(if changes.failed() { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+}
+
+/// `harness page`: one column per report, in the order given.
+pub fn write_page(reports: &[PathBuf], out: &Path) -> Result<ExitCode> {
+    let runs = reports.iter().map(|p| page::Run::read(p)).collect::<Result<Vec<_>>>()?;
+    let index = page::write(&runs, &project_root(), out)?;
+    println!("{}", index.display());
+    Ok(ExitCode::SUCCESS)
 }
 
 pub fn write_guests(out: &Path) -> Result<ExitCode> {
@@ -71,6 +79,7 @@ pub fn round_trip(wasm: &Path, input: &str, expected: &str, delay_ms: u64, concu
                 concurrent: Spanned::new(0..0, concurrent.max(1)),
                 stream_args: Default::default(),
                 future_args: Default::default(),
+                resource_args: Default::default(),
             }),
             http: None,
             expect: Expect {
@@ -81,6 +90,7 @@ pub fn round_trip(wasm: &Path, input: &str, expected: &str, delay_ms: u64, concu
                 limit: None,
                 transcript: None,
                 transcript_file: None,
+                store_empty: false,
             },
             // The seed printed the real time the calls took; it still does.
             host: Host { baz: BazPreset { delay_ms }, scripted: Default::default(), clock: Clock::Real },
@@ -94,7 +104,7 @@ pub fn round_trip(wasm: &Path, input: &str, expected: &str, delay_ms: u64, concu
         transcript: None,
         chain: Vec::new(),
     };
-    let runtime = Runtime::new(&Default::default())?;
+    let runtime = Runtime::new(&Default::default(), None)?;
     let pre = runtime.prepare(&guests::read_component(wasm)?)?;
     let observed = exec::run(&pre, &loaded)?;
     let comparison = check::compare(&loaded, &observed)?;

@@ -1,5 +1,5 @@
 //! Cli: the `harness` command line. `run` runs case files like `cargo test`
-//! does; `compare` reads two reports; the seed demo's flow (build guests,
+//! does; `compare` reads two reports, `page` any number; the seed demo's flow (build guests,
 //! compose, round-trip); `bench` and `schema`.
 
 use std::path::PathBuf;
@@ -69,6 +69,16 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Write a static results page, DIR/index.html, from one or more
+    /// reports: the cases by topic × one column per report, with totals,
+    /// a pass-rate chart, a filter and each failure's diff. Opens from
+    /// file://; runs nothing.
+    Page {
+        #[arg(required = true, value_name = "REPORT.json")]
+        reports: Vec<PathBuf>,
+        #[arg(short, long, value_name = "DIR")]
+        out: PathBuf,
+    },
     /// Build every guest and write it as DIR/<name>.wasm.
     Guests {
         #[arg(long)]
@@ -129,6 +139,7 @@ pub fn main() -> ExitCode {
             return run_suite_with(&paths, libtest_mimic::Arguments::from_iter(args), &options);
         }
         Command::Compare { old, new, format } => commands::compare_reports(&old, &new, format == Format::Markdown),
+        Command::Page { reports, out } => commands::write_page(&reports, &out),
         Command::Guests { out } => commands::write_guests(&out),
         Command::Compose { root, next, out } => commands::compose_files(&root, &next, &out),
         Command::RoundTrip { wasm, input, expected, delay_ms, concurrent } => {

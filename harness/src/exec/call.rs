@@ -10,6 +10,7 @@ use wasmtime::{AsContextMut, Store};
 use super::Outcome;
 use crate::host::Ctx;
 use crate::host::tables::type_name;
+use crate::host::things;
 use crate::host::transmit::{self, HandleLog, Log};
 
 /// Find the function, make its arguments and call it; the result type is
@@ -27,6 +28,18 @@ pub(super) async fn call(
     let params = args(loaded, c, store, ty.params().map(|(n, t)| (n.to_string(), t)).collect(), handles)?;
     let count = *c.concurrent.get_ref();
     let outcome = start(store, func, params, result_type.clone(), count, handles).await?;
+    // The host is done with the things it lent and the things it got back;
+    // a store that trapped can drop nothing.
+    if let Outcome::Returned(results) = &outcome {
+        let lent = std::mem::take(&mut store.data_mut().presets.things.lent);
+        let returned = results.iter().flatten().filter_map(|v| match v {
+            Val::Resource(r) if r.owned() => Some(*r),
+            _ => None,
+        });
+        for thing in lent.into_iter().chain(returned.collect::<Vec<_>>()) {
+            things::drop_held(&mut *store, thing)?;
+        }
+    }
     Ok((outcome, result_type))
 }
 
@@ -47,7 +60,8 @@ async fn start(
     // progress as a deadlock trap. `run_concurrent` cannot tell, since the
     // future it is given might still wake on its own, so a deadlock there
     // runs into the time limit.
-    if count == 1 && !result_type.as_ref().is_some_and(transmit::has_handles) {
+    let until = store.data().presets.scripted_until().then(|| store.data().presets.until.clone());
+    if count == 1 && !result_type.as_ref().is_some_and(transmit::has_handles) && until.is_none() {
         let mut out = vec![Val::Bool(false); results];
         return Ok(match func.call_async(&mut *store, &params, &mut out).await {
             Ok(()) => Outcome::Returned(vec![out.into_iter().next()]),
@@ -78,6 +92,10 @@ async fn start(
             }
             for wait in waits {
                 let _ = wait.await;
+            }
+            // Work after return ends with the `until` call (README: Host presets).
+            if let Some(until) = &until {
+                until.notified().await;
             }
             Ok::<_, anyhow::Error>((all, logs))
         })
@@ -123,7 +141,7 @@ fn args(
 ) -> Result<Vec<Val>> {
     let at = loaded.source.at(&call.function.span());
     let function = call.function.get_ref();
-    let is_end = |t: &Type| matches!(t, Type::Stream(_) | Type::Future(_));
+    let is_end = |t: &Type| matches!(t, Type::Stream(_) | Type::Future(_) | Type::Own(_) | Type::Borrow(_));
     // The script goes in the first parameter; `run-with-stream` and
     // `run-with-future` take an end after it, fed from the case as usual.
     let mut script = loaded.case.script_bundle();
@@ -139,7 +157,7 @@ fn args(
     if call.args.len() != plain {
         bail!(
             "{at}: `{function}` takes {plain} plain argument(s) (streams and futures go in \
-             [call.stream-args] / [call.future-args]), the case gives {}",
+             [call.stream-args] / [call.future-args], resources in [call.resource-args]), the case gives {}",
             call.args.len()
         );
     }
@@ -157,15 +175,22 @@ fn args(
                         "{at}: parameter `{name}` is a stream; say what the host writes in [call.stream-args.{name}]"
                     )
                 })?;
-                let payload = payload_type(&at, name, st.ty())?;
-                let chunks = arg
-                    .chunks
-                    .iter()
-                    .map(|c| c.iter().map(|w| parse_wave(loaded, w, &payload)).collect::<Result<Vec<_>>>())
-                    .collect::<Result<Vec<_>>>()?;
+                // A payload-less stream carries no values, only how many.
+                let chunks = match (st.ty(), arg.units.is_empty()) {
+                    (Some(payload), true) => arg
+                        .chunks
+                        .iter()
+                        .map(|c| c.iter().map(|w| parse_wave(loaded, w, &payload)).collect::<Result<Vec<_>>>())
+                        .collect::<Result<Vec<_>>>()?,
+                    (None, _) if arg.chunks.is_empty() => {
+                        arg.units.iter().map(|&n| vec![transmit::unit(); n as usize]).collect()
+                    }
+                    (Some(_), false) => bail!("{at}: `stream-args.{name}.units` is for a payload-less `stream`"),
+                    (None, _) => bail!("{at}: `{name}` is a payload-less `stream`: give `units`, not `chunks`"),
+                };
                 let log = HandleLog::new(name.clone(), true, true);
                 handles.push(log.clone());
-                transmit::stream_arg(store, Some(payload), (chunks, arg.pending), log)?
+                transmit::stream_arg(&mut *store, st.ty(), (chunks, arg.pending), log)?
             }
             Type::Future(ft) => {
                 let arg = call.future_args.get(name).with_context(|| {
@@ -175,7 +200,13 @@ fn args(
                 let value = arg.value.as_ref().map(|v| parse_wave(loaded, v, &payload)).transpose()?;
                 let log = HandleLog::new(name.clone(), true, false);
                 handles.push(log.clone());
-                transmit::future_arg(store, Some(payload), value, log)?
+                transmit::future_arg(&mut *store, Some(payload), value, log)?
+            }
+            Type::Own(_) | Type::Borrow(_) => {
+                let thing = call.resource_args.get(name).with_context(|| {
+                    format!("{at}: parameter `{name}` is a resource; name the host's thing in [call.resource-args]")
+                })?;
+                Val::Resource(things::argument(&mut *store, thing.get_ref(), matches!(ty, Type::Borrow(_)))?)
             }
             _ => parse_wave(loaded, waves.next().expect("counted above"), ty)?,
         };
@@ -183,7 +214,8 @@ fn args(
     }
     let streams = call.stream_args.keys().map(|n| ("stream-args", n));
     let futures = call.future_args.keys().map(|n| ("future-args", n));
-    for (kind, name) in streams.chain(futures) {
+    let resources = call.resource_args.keys().map(|n| ("resource-args", n));
+    for (kind, name) in streams.chain(futures).chain(resources) {
         {
             if !params.iter().any(|(n, _)| n == name) {
                 bail!("{at}: [call.{kind}.{name}] names no parameter of `{function}`");
@@ -194,9 +226,7 @@ fn args(
 }
 
 fn payload_type(at: &str, name: &str, ty: Option<Type>) -> Result<Type> {
-    ty.with_context(|| {
-        format!("{at}: parameter `{name}` has no payload; the host cannot feed payload-less streams or futures")
-    })
+    ty.with_context(|| format!("{at}: parameter `{name}` has no payload; the host cannot feed a payload-less future"))
 }
 
 /// Parse one WAVE value against `ty`, with the error pointing into the file.

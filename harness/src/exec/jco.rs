@@ -183,7 +183,18 @@ fn observed(
     stdout: String,
     stderr: String,
 ) -> Observed {
-    Observed { outcome, again, result_type, events, handles, stdout, stderr, call_time: Duration::ZERO }
+    // jco offers no count of the concurrent state a store holds (`expect.store-empty`).
+    Observed {
+        outcome,
+        again,
+        result_type,
+        events,
+        handles,
+        stdout,
+        stderr,
+        call_time: Duration::ZERO,
+        store_left: None,
+    }
 }
 
 /// The driver's account of a call as an `Outcome`: values read back against
@@ -202,7 +213,7 @@ fn outcome_of(ended: Ended, ty: Option<&Type>, limit: Duration) -> Result<Outcom
             }
         }
         Ended::Returned { returned } => match ty {
-            Some(t) if transmit::has_handles(t) => Outcome::ReturnedHandles(vec![shape_text(t); returned.len()]),
+            Some(t) if transmit::has_no_wave(t) => Outcome::ReturnedHandles(vec![shape_text(t); returned.len()]),
             Some(t) => Outcome::Returned(
                 returned
                     .iter()
@@ -246,6 +257,7 @@ fn shape_text(ty: &Type) -> String {
     match ty {
         Type::Stream(_) => "stream".into(),
         Type::Future(_) => "future".into(),
+        Type::Own(_) => "own".into(),
         Type::Tuple(t) => format!("({})", t.types().map(|t| shape_text(&t)).collect::<Vec<_>>().join(", ")),
         _ => "_".into(),
     }

@@ -58,6 +58,9 @@ pub struct Observed {
     pub stderr: String,
     /// Time spent in the calls (not instantiation).
     pub call_time: Duration,
+    /// With `expect.store-empty`, once the calls returned: how many items
+    /// of concurrent state the store still held.
+    pub store_left: Option<usize>,
 }
 
 /// Instantiate and call. An `Err` is a problem with the case itself (no such
@@ -82,6 +85,7 @@ pub fn run(pre: &InstancePre<Ctx>, loaded: &Loaded) -> Result<Observed> {
     let mut call_time = Duration::ZERO;
     let mut again = None;
     let mut handles = Vec::new();
+    let mut store_left = None;
     let (outcome, result_type) = rt.block_on(async {
         let work = async {
             let instance = match pre.instantiate_async(&mut store).await {
@@ -89,6 +93,12 @@ pub fn run(pre: &InstancePre<Ctx>, loaded: &Loaded) -> Result<Observed> {
                 Err(error) => return Ok((Outcome::Failed { during: "instantiation", error }, None)),
             };
             store.data_mut().root = Some(instance);
+            if case.host.scripted.reenter_into == case_format::ReenterInto::SecondInstance {
+                match pre.instantiate_async(&mut store).await {
+                    Ok(i) => store.data_mut().second = Some(i),
+                    Err(error) => return Ok((Outcome::Failed { during: "instantiation", error }, None)),
+                }
+            }
             let started = Instant::now();
             let (outcome, result_type) = match (&case.http, &case.call) {
                 (Some(request), _) => match http::exchange(&mut store, &instance, loaded, request).await? {
@@ -106,6 +116,11 @@ pub fn run(pre: &InstancePre<Ctx>, loaded: &Loaded) -> Result<Observed> {
                 (None, None) => bail!("{}: the case has neither `[call]` nor `[http]`", loaded.source.path.display()),
             };
             call_time = started.elapsed();
+            if case.expect.store_empty && matches!(outcome, Outcome::Returned(_)) {
+                // Wasmtime's own leak check (hidden from its docs, public):
+                // every task, waitable and end lives in this one table.
+                store_left = Some(store.concurrent_state_table_size());
+            }
             Ok::<_, anyhow::Error>((outcome, result_type))
         };
         // The limit is tokio's timer, on real time: the virtual clock only
@@ -135,10 +150,11 @@ pub fn run(pre: &InstancePre<Ctx>, loaded: &Loaded) -> Result<Observed> {
         again,
         result_type,
         events: ctx.presets.events,
-        handles,
+        handles: handles.into_iter().chain(ctx.presets.handles).collect(),
         stdout: String::from_utf8_lossy(&ctx.stdout.contents()).into_owned(),
         stderr: String::from_utf8_lossy(&ctx.stderr.contents()).into_owned(),
         call_time,
+        store_left,
     })
 }
 

@@ -4,9 +4,10 @@
 //! directive that fails ends it, and the error names that directive as
 //! `path:line:col`.
 
+use std::cell::RefCell;
 use std::panic::AssertUnwindSafe;
 use std::path::Path;
-use std::sync::mpsc;
+use std::sync::{Once, mpsc};
 use std::time::Duration;
 
 use anyhow::anyhow;
@@ -42,8 +43,9 @@ pub fn run(engine: &Engine, path: &Path, limit: Duration) -> Result<(), Failure>
     // A thread of its own, so that a script wasmtime never finishes (a hang
     // outside wasm, where epochs do not reach) still ends the test on time;
     // such a thread is left behind, which is why the limit is generous.
+    quiet_script_panics();
     std::thread::Builder::new()
-        .name(format!("wast {name}"))
+        .name(format!("{THREAD_PREFIX}{name}"))
         .spawn(move || {
             let ran = std::panic::catch_unwind(AssertUnwindSafe(|| {
                 // Epochs also bound each component's store: wasm that spins
@@ -57,6 +59,7 @@ pub fn run(engine: &Engine, path: &Path, limit: Duration) -> Result<(), Failure>
                 });
                 cx.run_wast(&label, script.as_bytes())
             }));
+            let ran = ran.map_err(|panic| (panic, PANIC_AT.with(|at| at.borrow_mut().take())));
             let _ = tx.send(ran);
         })
         .map_err(|e| Failure { timed_out: None, error: anyhow::Error::new(e).context("cannot start a thread") })?;
@@ -74,7 +77,8 @@ pub fn run(engine: &Engine, path: &Path, limit: Duration) -> Result<(), Failure>
             }
             Err(Failure { timed_out: None, error: located })
         }
-        Ok(Err(panic)) => {
+        Ok(Err((panic, at))) => {
+            let at = at.map(|at| format!(" (at {at})")).unwrap_or_default();
             let what = panic
                 .downcast_ref::<String>()
                 .map(String::as_str)
@@ -82,7 +86,7 @@ pub fn run(engine: &Engine, path: &Path, limit: Duration) -> Result<(), Failure>
                 .unwrap_or("a panic without a message");
             Err(Failure {
                 timed_out: None,
-                error: anyhow!("{name}: wasmtime panicked while running the script: {what}"),
+                error: anyhow!("{name}: wasmtime panicked while running the script: {what}{at}"),
             })
         }
         Err(_) => Err(Failure {
@@ -90,6 +94,33 @@ pub fn run(engine: &Engine, path: &Path, limit: Duration) -> Result<(), Failure>
             error: anyhow!("{name}: the script did not finish within {} ms", (limit * 2).as_millis()),
         }),
     }
+}
+
+/// Names the threads scripts run on, so the panic hook knows them.
+const THREAD_PREFIX: &str = "wast ";
+
+thread_local! {
+    /// Where the last panic on this script thread happened, for its report.
+    static PANIC_AT: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// A panic inside wasmtime while a script runs is that script's failure,
+/// reported with its message and place like any other; the default hook
+/// would also print a backtrace into the middle of the test output. Other
+/// threads keep the hook they had.
+fn quiet_script_panics() {
+    static INSTALL: Once = Once::new();
+    INSTALL.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let script = std::thread::current().name().is_some_and(|n| n.starts_with(THREAD_PREFIX));
+            if script {
+                PANIC_AT.with(|at| *at.borrow_mut() = info.location().map(ToString::to_string));
+            } else {
+                previous(info);
+            }
+        }));
+    });
 }
 
 /// The error with its outermost message, which names the directive by line

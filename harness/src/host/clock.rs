@@ -205,3 +205,71 @@ impl<F: Future> Future for Drive<F> {
         poll
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A runtime like `exec`'s: the clock hears when the thread would park,
+    /// and a real-time limit stops a clock that does not skip.
+    fn run<F: Future>(clock: &Clock, work: F) -> F::Output {
+        let on_park = clock.clone();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .on_thread_park(move || on_park.on_park())
+            .build()
+            .unwrap();
+        let limited = async { tokio::time::timeout(Duration::from_secs(5), clock.drive(work)).await };
+        rt.block_on(limited).expect("the work did not finish within 5 s of wall time")
+    }
+
+    #[test]
+    fn virtual_sleeps_cost_no_wall_time_and_end_in_deadline_order() {
+        let clock = Clock::new(Kind::Virtual);
+        let started = Instant::now();
+        let order = Mutex::new(Vec::new());
+        let sleeper = |hours: u64| {
+            let (clock, order) = (&clock, &order);
+            async move {
+                clock.sleep(Duration::from_secs(hours * 3600)).await;
+                order.lock().unwrap().push(hours);
+            }
+        };
+        run(&clock, async { futures::join!(sleeper(3), sleeper(1), sleeper(2)) });
+        assert_eq!(*order.lock().unwrap(), [1, 2, 3]);
+        assert!(started.elapsed() < Duration::from_secs(5), "took {:?}", started.elapsed());
+        assert!(clock.skipped() >= Duration::from_secs(3 * 3600 - 1), "skipped {:?}", clock.skipped());
+    }
+
+    /// A case that keeps working (here: yielding in a loop) is never idle,
+    /// yet its sleep still ends, in real time.
+    #[test]
+    fn a_busy_case_still_sees_its_sleep_end() {
+        let clock = Clock::new(Kind::Virtual);
+        let done = std::sync::atomic::AtomicBool::new(false);
+        let started = Instant::now();
+        run(&clock, async {
+            let spin = async {
+                while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                    tokio::task::yield_now().await;
+                }
+            };
+            let sleep = async {
+                clock.sleep(Duration::from_millis(30)).await;
+                done.store(true, std::sync::atomic::Ordering::Relaxed);
+            };
+            futures::join!(spin, sleep)
+        });
+        assert!(started.elapsed() >= Duration::from_millis(30));
+        assert!(clock.skipped() < Duration::from_millis(30), "skipped {:?} while busy", clock.skipped());
+    }
+
+    #[test]
+    fn the_real_clock_waits() {
+        let clock = Clock::new(Kind::Real);
+        let started = Instant::now();
+        run(&clock, clock.sleep(Duration::from_millis(50)));
+        assert!(started.elapsed() >= Duration::from_millis(50));
+        assert_eq!(clock.skipped(), Duration::ZERO);
+    }
+}

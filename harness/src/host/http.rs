@@ -21,6 +21,8 @@
 
 use std::convert::Infallible;
 use std::io::{Read, Write};
+use std::pin::Pin;
+use std::task::{Context as TaskContext, Poll};
 
 use anyhow::{Context, Result};
 use bytes::Bytes;
@@ -65,7 +67,38 @@ impl WasiHttpHooks for Hooks {
     }
 }
 
-type RequestBody = StreamBody<mpsc::UnboundedReceiver<Result<Frame<Bytes>, Infallible>>>;
+type Frames = StreamBody<mpsc::UnboundedReceiver<Result<Frame<Bytes>, Infallible>>>;
+
+/// The request body: the frames the case sends, through a channel so that
+/// `send-body` decides when they go out. With `end-stream =
+/// "with-last-frame"` it reports its end as soon as the last frame has been
+/// handed over, before the channel says so (the anchor's `is_end_stream`
+/// with a frame still carrying data, or an empty one).
+struct RequestBody {
+    frames: Frames,
+    /// Frames still to come when the body reports its end early.
+    early_end: Option<usize>,
+}
+
+impl http_body::Body for RequestBody {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut TaskContext<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+        let polled = Pin::new(&mut self.frames).poll_frame(cx);
+        if let (Poll::Ready(Some(_)), Some(left)) = (&polled, self.early_end.as_mut()) {
+            *left = left.saturating_sub(1);
+        }
+        polled
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.early_end == Some(0)
+    }
+}
 
 /// Send the case's request and record the response. The outer `Err` is a
 /// problem with the case (the chain has no handler export); the inner one
@@ -85,7 +118,11 @@ pub async fn exchange(
     let spec = spec.get_ref();
     let frames = frames(spec)?;
     let (body_tx, body_rx) = mpsc::unbounded();
-    let request = request(spec, StreamBody::new(body_rx))?;
+    let body = RequestBody {
+        frames: StreamBody::new(body_rx),
+        early_end: spec.ends_with_last_frame().then_some(frames.len()),
+    };
+    let request = request(spec, body)?;
     let (request, request_io) = wasmtime_wasi_http::p3::Request::from_http(&mut store.data_mut().http_hooks, request);
 
     let send_after_response = spec.send_body == SendBody::AfterResponse;

@@ -23,6 +23,7 @@ pub mod jco;
 pub mod limits;
 pub mod presets;
 pub mod tables;
+pub mod things;
 pub mod transmit;
 
 use limits::Limiter;
@@ -39,8 +40,9 @@ pub struct Runtime {
 
 impl Runtime {
     /// An engine with the Component Model, its async support, and the
-    /// flagged features a case turned on.
-    pub fn new(features: &case::Features) -> Result<Runtime> {
+    /// flagged features a case turned on; with `compile_cache`, wasmtime
+    /// keeps what it compiles in that folder.
+    pub fn new(features: &case::Features, compile_cache: Option<&std::path::Path>) -> Result<Runtime> {
         let mut config = Config::new();
         config.wasm_component_model(true);
         config.wasm_component_model_async(true);
@@ -49,6 +51,18 @@ impl Runtime {
         config.wasm_component_model_error_context(features.error_context);
         config.wasm_component_model_threading(features.threading);
         config.epoch_interruption(true);
+        // wasmtime's own compile cache, for what the chain cache does not
+        // hold: the modules and components of `.wast` scripts, which
+        // wasmtime-wast compiles itself on every run. A cache that cannot be
+        // set up only costs time, as for the chain cache.
+        if let Some(dir) = compile_cache {
+            let mut cache = wasmtime::CacheConfig::new();
+            cache.with_directory(dir);
+            match wasmtime::Cache::new(cache) {
+                Ok(cache) => _ = config.cache(Some(cache)),
+                Err(e) => eprintln!("warning: no compile cache in {}: {e:#}; compiling every time", dir.display()),
+            }
+        }
         let engine = Engine::new(&config).map_err(anyhow::Error::from)?;
         start_epoch_ticker(&engine);
         let mut linker = Linker::new(&engine);
@@ -99,6 +113,8 @@ pub struct Ctx {
     /// The chain's root instance, once instantiated: the presets that call
     /// back into the chain (`[host.scripted] reenter`) call its exports.
     pub root: Option<wasmtime::component::Instance>,
+    /// A second instance of the chain, for `reenter-into = "second-instance"`.
+    pub second: Option<wasmtime::component::Instance>,
     pub stdout: MemoryOutputPipe,
     pub stderr: MemoryOutputPipe,
     /// wasi:http@0.3.0 state, for `[http]` cases.
@@ -128,6 +144,7 @@ impl Ctx {
             presets: Presets::new(host),
             clock: clock::Clock::new(host.clock),
             root: None,
+            second: None,
             stdout,
             stderr,
             http: WasiHttpCtx::new(),

@@ -45,7 +45,9 @@ impl HandleLog {
     pub fn lines(&self) -> Vec<String> {
         let mut out = Vec::new();
         let (name, arrow) = (&self.name, self.arrow);
-        if self.is_stream && !self.items.is_empty() {
+        if self.is_stream && self.items.iter().all(|v| *v == unit()) && !self.items.is_empty() {
+            out.push(format!("{name} {arrow} {} item(s)", self.items.len()));
+        } else if self.is_stream && !self.items.is_empty() {
             out.push(format!("{name} {arrow} {}", wave(&Val::List(self.items.clone()))));
         }
         if !self.is_stream {
@@ -82,10 +84,28 @@ macro_rules! payload {
 }
 payload!(String => String, u8 => U8, u32 => U32, u64 => U64, bool => Bool);
 
+/// An item of a payload-less `stream`, which has no `Val` of its own.
+pub fn unit() -> Val {
+    Val::Tuple(Vec::new())
+}
+
+impl Payload for () {
+    fn from_val(v: Val) -> Option<Self> {
+        (v == unit()).then_some(())
+    }
+    fn to_val(&self) -> Val {
+        unit()
+    }
+}
+
 /// Run `$body` with `$T` bound to the Rust type of a payload `Type`.
 macro_rules! with_payload {
     ($ty:expr, $T:ident => $body:expr) => {
         match $ty {
+            None => {
+                type $T = ();
+                $body
+            }
             Some(Type::String) => {
                 type $T = String;
                 $body
@@ -107,7 +127,7 @@ macro_rules! with_payload {
                 $body
             }
             other => anyhow::bail!(
-                "the host cannot carry {} payloads yet (supported: string, u8, u32, u64, bool)",
+                "the host cannot carry {} payloads yet (supported: string, u8, u32, u64, bool, none)",
                 other.map_or("payload-less", |t| super::tables::type_name(&t))
             ),
         }
@@ -235,7 +255,7 @@ impl<T> Drop for Value<T> {
 
 /// A host-made stream carrying `chunks` (WAVE already parsed) to the guest.
 pub fn stream_arg(
-    store: &mut wasmtime::Store<Ctx>,
+    mut store: impl AsContextMut<Data = Ctx>,
     payload: Option<Type>,
     (chunks, pending): (Vec<Vec<Val>>, bool),
     log: Log,
@@ -245,15 +265,15 @@ pub fn stream_arg(
             .into_iter()
             .map(|c| c.into_iter().map(|v| T::from_val(v).expect("parsed against the payload type")).collect())
             .collect();
-        let reader = StreamReader::new(&mut *store, Chunks::<T> { chunks, pending, log })?;
-        Ok(Val::Stream(reader.try_into_stream_any(&mut *store)?))
+        let reader = StreamReader::new(store.as_context_mut(), Chunks::<T> { chunks, pending, log })?;
+        Ok(Val::Stream(reader.try_into_stream_any(store.as_context_mut())?))
     })
 }
 
 /// A host-made future resolving to `value` when the guest reads it, or
 /// never when there is none.
 pub fn future_arg(
-    store: &mut wasmtime::Store<Ctx>,
+    mut store: impl AsContextMut<Data = Ctx>,
     payload: Option<Type>,
     value: Option<Val>,
     log: Log,
@@ -261,8 +281,8 @@ pub fn future_arg(
     with_payload!(payload, T => {
         let pending = value.is_none();
         let value = value.map(|v| T::from_val(v).expect("parsed against the payload type"));
-        let reader = FutureReader::new(&mut *store, Value::<T> { value, pending, log })?;
-        Ok(Val::Future(reader.try_into_future_any(&mut *store)?))
+        let reader = FutureReader::new(store.as_context_mut(), Value::<T> { value, pending, log })?;
+        Ok(Val::Future(reader.try_into_future_any(store.as_context_mut())?))
     })
 }
 
@@ -275,12 +295,20 @@ pub fn has_handles(ty: &Type) -> bool {
     }
 }
 
+/// Whether a result has no WAVE text: it carries streams or futures, or is
+/// an owned resource. Such a result shows by its shape (`render_result`).
+pub fn has_no_wave(ty: &Type) -> bool {
+    has_handles(ty) || matches!(ty, Type::Own(_))
+}
+
 /// A result value with its handles shown as `stream` / `future`: WAVE has no
 /// syntax for handles, and which handle it is carries no information.
 pub fn render_result(v: &Val) -> String {
     match v {
         Val::Stream(_) => "stream".into(),
         Val::Future(_) => "future".into(),
+        // Which thing it was shows in the transcript (`thing NAME dropped`).
+        Val::Resource(r) if r.owned() => "own".into(),
         Val::Tuple(vals) if vals.iter().any(|v| matches!(v, Val::Stream(_) | Val::Future(_) | Val::Tuple(_))) => {
             format!("({})", vals.iter().map(render_result).collect::<Vec<_>>().join(", "))
         }

@@ -18,6 +18,8 @@ use crate::check::{Comparison, Part};
 use crate::exec::{Observed, Outcome, parse_wave};
 use crate::host::transmit;
 
+mod cell;
+
 /// The environment variable that turns blessing on.
 pub const VAR: &str = "HARNESS_BLESS";
 
@@ -44,6 +46,9 @@ fn turns_on(value: &str) -> bool {
 pub struct Rewrite {
     pub path: PathBuf,
     pub changes: Vec<Change>,
+    /// For a matrix cell: its index in `matrix.cells`, whose `expect` is
+    /// rewritten instead of the file's `[expect]`.
+    pub cell: Option<usize>,
 }
 
 /// One expected value to replace. A new kind of expectation is one more
@@ -100,7 +105,7 @@ pub fn proposal(loaded: &Loaded, observed: &Observed, comparison: &Comparison) -
         }
         // Streams and futures have no WAVE text; what they carried is in the
         // transcript.
-        Outcome::Returned(_) if observed.result_type.as_ref().is_some_and(transmit::has_handles) => {}
+        Outcome::Returned(_) if observed.result_type.as_ref().is_some_and(transmit::has_no_wave) => {}
         Outcome::ReturnedHandles(_) => {}
         Outcome::Returned(results) => {
             let waves = results.iter().map(|r| r.as_ref().map(wave).transpose()).collect::<Result<Vec<_>, _>>()?;
@@ -125,6 +130,9 @@ pub fn proposal(loaded: &Loaded, observed: &Observed, comparison: &Comparison) -
             }
         }
     }
+    if observed.store_left.is_some_and(|n| n > 0) {
+        return Err("the store was left holding state: a leak is a bug to fix, not an expectation".into());
+    }
     if loaded.transcript.is_some() && comparison.differs_in(Part::Transcript) {
         let got = comparison.actual_transcript();
         match &expect.transcript_file {
@@ -138,18 +146,11 @@ pub fn proposal(loaded: &Loaded, observed: &Observed, comparison: &Comparison) -
     if changes.is_empty() {
         return Err("the difference is in nothing bless can rewrite".into());
     }
-    let rewrite = Rewrite { path: loaded.source.path.clone(), changes };
-    if let Some(label) = loaded.source.cell_label() {
-        // A cell's expectations are the matrix's template, shared by every
-        // cell: writing one cell's observation there would change the others.
-        return Err(format!(
-            "this is the cell `{label}` of a matrix; what differs ({}) is written once in {} for every cell, \
-             so bless will not rewrite it for one: edit the template by hand (or move this cell to a file of its own)",
-            rewrite.keys(),
-            loaded.source.path.display()
-        ));
+    let rewrite = Rewrite { path: loaded.source.path.clone(), changes, cell: None };
+    match loaded.source.cell_label() {
+        Some(label) => cell::rewrite(loaded, rewrite, label),
+        None => Ok(rewrite),
     }
-    Ok(rewrite)
 }
 
 fn wave(v: &Val) -> Result<String, String> {
@@ -179,8 +180,8 @@ impl Rewrite {
         }
         let text = std::fs::read_to_string(&self.path)
             .with_context(|| format!("cannot read {} to bless it", self.path.display()))?;
-        let new =
-            rewrite_text(&text, &self.changes).with_context(|| format!("cannot bless {}", self.path.display()))?;
+        let new = rewrite_in(&text, &self.changes, self.cell)
+            .with_context(|| format!("cannot bless {}", self.path.display()))?;
         toml::from_str::<case_format::Case>(new.trim_start_matches('\u{feff}'))
             .with_context(|| format!("cannot bless {}: the rewritten case would not load", self.path.display()))?;
         if new != text {
@@ -195,8 +196,9 @@ impl Rewrite {
     /// The files it rewrites and their keys, e.g. `expect.result,
     /// expect.transcript-file (cases/x.transcript)`.
     pub fn keys_and_files(&self) -> String {
-        let shown = |c: &Change| match c {
-            Change::TranscriptFile(path, _) => format!("{} ({})", c.key(), path.display()),
+        let shown = |c: &Change| match (c, self.cell) {
+            (Change::TranscriptFile(path, _), _) => format!("{} ({})", c.key(), path.display()),
+            (_, Some(i)) => format!("matrix.cells[{i}].{}", c.key()),
             _ => c.key().to_string(),
         };
         self.changes.iter().map(shown).collect::<Vec<_>>().join(", ")
@@ -210,15 +212,23 @@ impl Rewrite {
 
 /// Apply `changes` to a case file's text, keeping everything else as it is.
 pub fn rewrite_text(text: &str, changes: &[Change]) -> Result<String> {
+    rewrite_in(text, changes, None)
+}
+
+/// `rewrite_text` into the `expect` of `matrix.cells[cell]` when given.
+fn rewrite_in(text: &str, changes: &[Change], cell: Option<usize>) -> Result<String> {
     // toml_edit keeps neither a byte order mark nor CRLF line ends: put them
     // back, so a rewrite changes only the values.
     let (bom, text) = text.strip_prefix('\u{feff}').map_or(("", text), |rest| ("\u{feff}", rest));
     let crlf = text.contains("\r\n");
     let mut doc: DocumentMut = text.parse().context("the case file is not valid TOML")?;
-    let expect = doc
-        .get_mut("expect")
-        .and_then(Item::as_table_like_mut)
-        .ok_or_else(|| anyhow!("the case file has no `[expect]` table"))?;
+    let expect = match cell {
+        Some(index) => cell::expect_of(&mut doc, index)?,
+        None => doc
+            .get_mut("expect")
+            .and_then(Item::as_table_like_mut)
+            .ok_or_else(|| anyhow!("the case file has no `[expect]` table"))?,
+    };
     for change in changes {
         match change {
             Change::Result(Some(wave)) => set(expect, "result", Value::from(wave.as_str())),
@@ -330,6 +340,7 @@ transcript = ["a", "b"]  # events comment
                     Change::Result(Some("\"new\"".into())),
                     Change::TranscriptFile(target.clone(), vec!["x".into()]),
                 ],
+                cell: None,
             };
             let e = format!("{:#}", rewrite.apply().unwrap_err());
             assert!(e.contains("refusing to write the transcript file"), "{}: {e}", target.display());
@@ -345,13 +356,17 @@ transcript = ["a", "b"]  # events comment
                 Change::Result(Some("\"new\"".into())),
                 Change::TranscriptFile(sidecar.clone(), vec!["x".into()]),
             ],
+            cell: None,
         };
         rewrite.apply().unwrap();
         assert_eq!(std::fs::read_to_string(&sidecar).unwrap(), "x\n");
         assert!(std::fs::read_to_string(&case).unwrap().contains("result = '\"new\"'"));
         // An event that cannot be one line of the sidecar is refused.
-        let bad =
-            Rewrite { path: case.clone(), changes: vec![Change::TranscriptFile(sidecar.clone(), vec!["a\nb".into()])] };
+        let bad = Rewrite {
+            path: case.clone(),
+            changes: vec![Change::TranscriptFile(sidecar.clone(), vec!["a\nb".into()])],
+            cell: None,
+        };
         assert!(format!("{:#}", bad.apply().unwrap_err()).contains("line break"));
         assert_eq!(std::fs::read_to_string(&sidecar).unwrap(), "x\n");
         // No temporary file is left behind.

@@ -235,6 +235,7 @@ mod tests {
             reason: None,
             blessed: false,
             config: Vec::new(),
+            detail: None,
         }
     }
 

@@ -37,6 +37,10 @@ const TRACKED: &[&str] = &[
     "wat",
 ];
 
+/// The packages of this workspace: they have no source in Cargo.lock, and
+/// one depends on another (harness on case-format) without being a patch.
+const WORKSPACE_MEMBERS: &[&str] = &["case-format", "harness"];
+
 /// The sources Cargo.lock uses for crates.io.
 const CRATES_IO: &[&str] =
     &["registry+https://github.com/rust-lang/crates.io-index", "sparse+https://index.crates.io/"];
@@ -112,6 +116,7 @@ pub fn locked_crates(lock_text: &str, lock_name: &str) -> Result<Vec<Crate>> {
         .filter_map(|p| {
             let (source, patched) = match p.source.as_deref() {
                 None if !depended_on.contains(p.name.as_str()) => return None,
+                None if lock_name == "Cargo.lock" && WORKSPACE_MEMBERS.contains(&p.name.as_str()) => return None,
                 None => ("path".to_string(), true),
                 Some(s) if CRATES_IO.contains(&s) => ("crates.io".to_string(), false),
                 Some(s) => (s.to_string(), true),
@@ -160,7 +165,11 @@ version = 4
 [[package]]
 name = "harness"
 version = "0.1.0"
-dependencies = ["wasmtime", "wasmparser 0.254.2", "wasmparser 0.263.0", "cranelift-codegen", "anyhow"]
+dependencies = ["case-format", "wasmtime", "wasmparser 0.254.2", "wasmparser 0.263.0", "cranelift-codegen", "anyhow"]
+
+[[package]]
+name = "case-format"
+version = "0.1.0"
 
 [[package]]
 name = "wasmtime"
@@ -210,6 +219,23 @@ source = "registry+https://github.com/rust-lang/crates.io-index"
         let crates = locked_crates(HOST_LOCK, "Cargo.lock").unwrap();
         let wasmtime = crates.iter().find(|c| c.name == "wasmtime").expect("wasmtime in Cargo.lock");
         assert_eq!(wasmtime.version, crate::build::lockfile::wasmtime_version());
+    }
+
+    #[test]
+    fn the_workspace_members_are_the_ones_in_cargo_toml() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let manifest: toml::Table = toml::from_str(&std::fs::read_to_string(root.join("Cargo.toml")).unwrap()).unwrap();
+        let mut names: Vec<String> = manifest["workspace"]["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|dir| {
+                let text = std::fs::read_to_string(root.join(dir.as_str().unwrap()).join("Cargo.toml")).unwrap();
+                toml::from_str::<toml::Table>(&text).unwrap()["package"]["name"].as_str().unwrap().to_string()
+            })
+            .collect();
+        names.sort();
+        assert_eq!(names, WORKSPACE_MEMBERS);
     }
 
     #[test]

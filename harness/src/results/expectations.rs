@@ -105,6 +105,14 @@ impl Expectations {
 fn case_file(cases_root: &Path, name: &str) -> Result<(PathBuf, Option<String>), Vec<String>> {
     let candidates = CASE_EXTENSIONS.map(|ext| cases_root.join(format!("{name}.{ext}")));
     if let Some(found) = candidates.iter().find_map(|c| c.canonicalize().ok()) {
+        // A matrix file is no test of its own: an entry for it would match nothing.
+        let labels = std::fs::read_to_string(&found).ok().and_then(|t| case_format::matrix::labels(&t));
+        if let Some(first) = labels.as_ref().and_then(|l| l.first()) {
+            return Err(vec![format!(
+                "test of that name: {} is a matrix, whose tests are its cells, e.g. `{name}/{first}`",
+                found.display()
+            )]);
+        }
         return Ok((found, None));
     }
     let mut tried: Vec<String> = candidates.iter().map(|c| c.display().to_string()).collect();
@@ -181,6 +189,10 @@ mod tests {
             error("[known-failures]\na = \"r\"\nnope = \"r\"\n"),
             ":3:1: unknown case `nope`: there is no CASES/nope.toml or CASES/nope.wast"
         );
+        let (_dir, file, cases) = setup("[known-failures]\n\"m\" = \"r\"\n");
+        std::fs::write(cases.join("m.toml"), "[matrix.cross]\nx = [1, 2]\n").unwrap();
+        let e = Expectations::load(&file, &cases).unwrap_err().to_string();
+        assert!(e.ends_with("m.toml is a matrix, whose tests are its cells, e.g. `m/x=1`"), "{e}");
         assert_eq!(
             error("[known-failures]\n\"sub/b/x=1\" = \"r\"\n"),
             ":2:1: unknown case `sub/b/x=1`: there is no CASES/sub/b/x=1.toml or CASES/sub/b/x=1.wast or \

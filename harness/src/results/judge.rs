@@ -106,6 +106,7 @@ impl Judge {
             reason: known.map(|e| e.reason.clone()),
             blessed,
             config: run.features,
+            detail: (failed && !run.message.is_empty()).then(|| run.message.trim_end().to_string()),
         });
         result
     }
@@ -127,11 +128,13 @@ impl Judge {
     /// Every case in `files`, in order; those that recorded nothing were
     /// not run.
     pub fn results(&self, files: &[CaseFile]) -> Vec<CaseResult> {
-        let mut records = std::mem::take(&mut *self.records.lock().unwrap());
+        // By name, so that a suite of 10,000 cases is not 10,000 scans.
+        let mut records: std::collections::HashMap<String, CaseResult> =
+            std::mem::take(&mut *self.records.lock().unwrap()).into_iter().map(|r| (r.name.clone(), r)).collect();
         files
             .iter()
-            .map(|file| match records.iter().position(|r| r.name == file.name) {
-                Some(i) => records.swap_remove(i),
+            .map(|file| match records.remove(&file.name) {
+                Some(record) => record,
                 None => CaseResult {
                     name: file.name.clone(),
                     file: self.shown(&file.path),
@@ -141,6 +144,7 @@ impl Judge {
                     reason: None,
                     blessed: false,
                     config: Vec::new(),
+                    detail: None,
                 },
             })
             .collect()

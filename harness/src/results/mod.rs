@@ -15,6 +15,7 @@ pub mod compare;
 pub mod environment;
 pub mod expectations;
 pub mod judge;
+pub mod page;
 
 use environment::Environment;
 
@@ -92,6 +93,11 @@ pub struct CaseResult {
     /// `more-async-builtins`; empty for most cases.
     #[serde(default)]
     pub config: Vec<String>,
+    /// The whole failure message (what ran, the first difference, the diff
+    /// or the error), for a case that did not pass; `harness page` shows it.
+    /// Absent in reports written before it was added.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
 }
 
 /// A run's report: what ran on what, and how each case ended.
@@ -160,6 +166,7 @@ mod tests {
             reason: None,
             blessed: false,
             config: Vec::new(),
+            detail: None,
         };
         let env = Environment {
             host: "wasmtime".into(),

@@ -183,7 +183,7 @@ impl Suite {
         cell: Option<&str>,
         features: &mut Vec<String>,
     ) -> Result<CaseRun, Box<CaseRun>> {
-        let mut ctx = render::Context::new(path);
+        let mut ctx = render::Context { cell, ..render::Context::new(path) };
         let fail = |ctx: &render::Context<'_>, e: anyhow::Error| Box::new(broken(ctx, &e, None));
         if case_format::is_wast(path) && host == Host::Jco {
             return Err(fail(&ctx, anyhow::anyhow!("{}", jco::WAST_ON_JCO)));
@@ -225,7 +225,7 @@ impl Suite {
             // takes only one, the default host's.
             Host::Jco => Err("bless takes what wasmtime observed; run it with --host wasmtime".into()),
         };
-        let command = proposal.is_ok().then(|| render::bless_command(path));
+        let command = proposal.is_ok().then(|| render::bless_command(path, cell));
         let body = check::explain(&loaded, &observed, &comparison);
         Ok(CaseRun {
             outcome: match observed.outcome {
@@ -270,6 +270,11 @@ impl Suite {
         run
     }
 
+    /// The guests' names, which a chain may use.
+    pub fn known_guests(&self) -> &BTreeSet<String> {
+        &self.known_guests
+    }
+
     pub fn guests(&self) -> Result<Arc<Guests>> {
         shared(&self.guests, || self.guest_dirs.build())
     }
@@ -277,7 +282,7 @@ impl Suite {
     /// The engine for a set of features, made at most once per process.
     pub fn runtime(&self, features: &Features) -> Result<Arc<Runtime>> {
         let slot = Arc::clone(self.runtimes.lock().unwrap().entry(features.clone()).or_default());
-        shared(&slot, || Runtime::new(features))
+        shared(&slot, || Runtime::new(features, Some(&self.cache.dir().join("wasmtime"))))
     }
 
     /// The on-disk cache and what it did so far in this process.

@@ -1,0 +1,45 @@
+;; definitions.py future_copy and cancel_copy wait only when no event is pending (if not e.has_pending_event(): ... wait_for_pending_event()), and canon_lift traps a sync-typed function's task only once it is blocked with nothing else to run (trap_if(not candidates)): so a sync-typed task may use sync future.read on a value already written, and sync future.cancel-read on its own blocked async read (which cancels at once: CANCELLED), without trapping.
+(component
+  (core module $Libc (memory (export "mem") 1))
+  (core instance $libc (instantiate $Libc))
+  (type $F (future u32))
+  (canon future.new $F (core func $new))
+  (canon future.write $F async (memory (core memory $libc "mem")) (core func $write))
+  (canon future.read $F async (memory (core memory $libc "mem")) (core func $read-async))
+  (canon future.read $F (memory (core memory $libc "mem")) (core func $read-sync))
+  (canon future.cancel-read $F (core func $cancel-read))
+  (core module $M
+    (import "" "mem" (memory 1))
+    (import "" "new" (func $new (result i64)))
+    (import "" "write" (func $write (param i32 i32) (result i32)))
+    (import "" "read-async" (func $read-async (param i32 i32) (result i32)))
+    (import "" "read-sync" (func $read-sync (param i32 i32) (result i32)))
+    (import "" "cancel-read" (func $cancel-read (param i32) (result i32)))
+    ;; Written first (same instance, u32 payload), then read sync: the read's result and the value.
+    (func (export "sync-read-of-written-value") (result i32)
+      (local $ends i64)
+      (local.set $ends (call $new))
+      (i32.store (i32.const 16) (i32.const 0x55))
+      (if (i32.ne (call $write (i32.wrap_i64 (i64.shr_u (local.get $ends) (i64.const 32))) (i32.const 16)) (i32.const -1 (; BLOCKED ;)))
+        (then unreachable))
+      (i32.add
+        (call $read-sync (i32.wrap_i64 (local.get $ends)) (i32.const 32))
+        (i32.load (i32.const 32))))
+    (func (export "sync-cancel-of-blocked-read") (result i32)
+      (local $r i32)
+      (local.set $r (i32.wrap_i64 (call $new)))
+      (if (i32.ne (call $read-async (local.get $r) (i32.const 32)) (i32.const -1 (; BLOCKED ;))) (then unreachable))
+      (call $cancel-read (local.get $r))))
+  (core instance $m (instantiate $M (with "" (instance
+    (export "mem" (memory $libc "mem"))
+    (export "new" (func $new))
+    (export "write" (func $write))
+    (export "read-async" (func $read-async))
+    (export "read-sync" (func $read-sync))
+    (export "cancel-read" (func $cancel-read))))))
+  (func (export "sync-read-of-written-value") (result u32) (canon lift (core func $m "sync-read-of-written-value")))
+  (func (export "sync-cancel-of-blocked-read") (result u32) (canon lift (core func $m "sync-cancel-of-blocked-read"))))
+
+;; COMPLETED (0) plus the value.
+(assert_return (invoke "sync-read-of-written-value") (u32.const 0x55))
+(assert_return (invoke "sync-cancel-of-blocked-read") (u32.const 2 (; CANCELLED ;)))

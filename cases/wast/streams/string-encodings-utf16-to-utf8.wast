@@ -1,0 +1,107 @@
+;; definitions.py stream_copy lowers each item with the reader's options, string-encoding included, and store_utf16_to_utf8 (store_string_to_utf8) transcodes through the reader's realloc in a fixed sequence: a utf16 writer's "aé" (2 code units) reaches a utf8 reader as 3 bytes through realloc(0, 0, 1, 2), then at the non-ASCII code point realloc(ptr, 2, 1, 6), then realloc(ptr, 6, 1, 3) to the encoded length.
+(component definition $C
+  (component $Producer
+    (type $S (stream string))
+    (core module $Libc
+      (memory (export "mem") 1)
+      ;; "aé" as utf8 at 100, as utf16 at 104; each as a (ptr, len) element.
+      (data (i32.const 100) "\61\c3\a9")
+      (data (i32.const 104) "\61\00\e9\00")
+      (data (i32.const 32) "\64\00\00\00\03\00\00\00")
+      (data (i32.const 40) "\68\00\00\00\02\00\00\00"))
+    (core instance $libc (instantiate $Libc))
+    (canon stream.new $S (core func $new))
+    (canon stream.write $S async (memory (core memory $libc "mem")) string-encoding=utf8 (core func $write8))
+    (canon stream.write $S async (memory (core memory $libc "mem")) string-encoding=utf16 (core func $write16))
+    (canon task.return (result $S) (core func $task.return))
+    (core module $M
+      (import "" "new" (func $new (result i64)))
+      (import "" "write8" (func $write8 (param i32 i32 i32) (result i32)))
+      (import "" "write16" (func $write16 (param i32 i32 i32) (result i32)))
+      (import "" "task.return" (func $task.return (param i32)))
+      (func $start (param $utf16 i32) (result i32)
+        (local $ends i64) (local $w i32)
+        (local.set $ends (call $new))
+        (local.set $w (i32.wrap_i64 (i64.shr_u (local.get $ends) (i64.const 32))))
+        (if (i32.ne
+              (if (result i32) (local.get $utf16)
+                (then (call $write16 (local.get $w) (i32.const 40) (i32.const 1)))
+                (else (call $write8 (local.get $w) (i32.const 32) (i32.const 1))))
+              (i32.const -1 (; BLOCKED ;))) (then unreachable))
+        (call $task.return (i32.wrap_i64 (local.get $ends)))
+        (i32.const 0 (; EXIT ;)))
+      (func (export "utf8") (result i32) (call $start (i32.const 0)))
+      (func (export "utf16") (result i32) (call $start (i32.const 1)))
+      (func (export "cb") (param i32 i32 i32) (result i32) unreachable))
+    (core instance $m (instantiate $M (with "" (instance
+      (export "new" (func $new))
+      (export "write8" (func $write8))
+      (export "write16" (func $write16))
+      (export "task.return" (func $task.return))))))
+    (func (export "utf8") async (result $S) (canon lift (core func $m "utf8") async (callback (core func $m "cb"))))
+    (func (export "utf16") async (result $S) (canon lift (core func $m "utf16") async (callback (core func $m "cb")))))
+
+  (component $Consumer
+    (type $S (stream string))
+    (import "utf8" (func $utf8 async (result $S)))
+    (import "utf16" (func $utf16 async (result $S)))
+    (core module $Libc
+      (memory (export "mem") 1)
+      (global $next (mut i32) (i32.const 1024))
+      (global $log (mut i32) (i32.const 512))
+      ;; A bump allocator (copying on growth) that logs each request as old-size << 16 | align << 8 | size.
+      (func (export "realloc") (param $old i32) (param $old-size i32) (param $align i32) (param $size i32) (result i32)
+        (local $p i32)
+        (i32.store (global.get $log)
+          (i32.or (i32.or (i32.shl (local.get $old-size) (i32.const 16)) (i32.shl (local.get $align) (i32.const 8))) (local.get $size)))
+        (global.set $log (i32.add (global.get $log) (i32.const 4)))
+        (local.set $p (i32.and (i32.add (global.get $next) (i32.sub (local.get $align) (i32.const 1)))
+                               (i32.sub (i32.const 0) (local.get $align))))
+        (global.set $next (i32.add (local.get $p) (local.get $size)))
+        (if (local.get $old) (then (memory.copy (local.get $p) (local.get $old) (local.get $old-size))))
+        (local.get $p)))
+    (core instance $libc (instantiate $Libc))
+    (canon lower (func $utf8) (core func $utf8'))
+    (canon lower (func $utf16) (core func $utf16'))
+    (canon stream.read $S async (memory (core memory $libc "mem")) (realloc (core func $libc "realloc")) string-encoding=utf16 (core func $read16))
+    (canon stream.read $S async (memory (core memory $libc "mem")) (realloc (core func $libc "realloc")) string-encoding=utf8 (core func $read8))
+    (core module $M
+      (import "" "mem" (memory 1))
+      (import "" "utf8" (func $utf8 (result i32)))
+      (import "" "utf16" (func $utf16 (result i32)))
+      (import "" "read16" (func $read16 (param i32 i32 i32) (result i32)))
+      (import "" "read8" (func $read8 (param i32 i32 i32) (result i32)))
+      (func $completed-one (param $result i32)
+        (if (i32.ne (local.get $result) (i32.const 0x10 (; COMPLETED | 1 << 4 ;))) (then unreachable)))
+      ;; How many of the 6 checks hold.
+      (func (export "utf8-to-utf16") (result i32)
+        (call $completed-one (call $read16 (call $utf8) (i32.const 16) (i32.const 1)))
+        (i32.add (i32.add
+          (i32.add (i32.eq (i32.load (i32.const 512)) (i32.const 0x00000206)) (i32.eq (i32.load (i32.const 516)) (i32.const 0x00060204)))
+          (i32.add (i32.eq (i32.load (i32.const 520)) (i32.const 0)) (i32.eq (i32.load (i32.const 20)) (i32.const 2))))
+          (i32.add (i32.eq (i32.load16_u (i32.load (i32.const 16))) (i32.const 0x61))
+                   (i32.eq (i32.load16_u offset=2 (i32.load (i32.const 16))) (i32.const 0xE9)))))
+      ;; How many of the 6 checks hold.
+      (func (export "utf16-to-utf8") (result i32)
+        (call $completed-one (call $read8 (call $utf16) (i32.const 16) (i32.const 1)))
+        (i32.add (i32.add
+          (i32.add (i32.eq (i32.load (i32.const 512)) (i32.const 0x00000102)) (i32.eq (i32.load (i32.const 516)) (i32.const 0x00020106)))
+          (i32.add (i32.eq (i32.load (i32.const 520)) (i32.const 0x00060103)) (i32.eq (i32.load (i32.const 524)) (i32.const 0))))
+          (i32.add (i32.eq (i32.load (i32.const 20)) (i32.const 3))
+                   (i32.eq (i32.and (i32.load (i32.load (i32.const 16))) (i32.const 0xFFFFFF)) (i32.const 0xA9C361))))))
+    (core instance $m (instantiate $M (with "" (instance
+      (export "mem" (memory $libc "mem"))
+      (export "utf8" (func $utf8'))
+      (export "utf16" (func $utf16'))
+      (export "read16" (func $read16))
+      (export "read8" (func $read8))))))
+    (func (export "utf8-to-utf16") async (result u32) (canon lift (core func $m "utf8-to-utf16")))
+    (func (export "utf16-to-utf8") async (result u32) (canon lift (core func $m "utf16-to-utf8"))))
+
+  (instance $producer (instantiate $Producer))
+  (instance $consumer (instantiate $Consumer (with "utf8" (func $producer "utf8")) (with "utf16" (func $producer "utf16"))))
+  (func (export "utf8-to-utf16") (alias export $consumer "utf8-to-utf16"))
+  (func (export "utf16-to-utf8") (alias export $consumer "utf16-to-utf8")))
+
+(component instance $i $C)
+(assert_return (invoke "utf16-to-utf8") (u32.const 6))
