@@ -29,7 +29,10 @@ function respond(outcome, again = null) {
   if (responded) return;
   responded = true;
   for (const h of handles) h.finish?.();
-  const out = { outcome, again, events, handles: handles.map((h) => h.log) };
+  // The call's own streams and futures first, then those the presets made
+  // (host-ends), as the wasmtime host lists them.
+  const ordered = [...handles.filter((h) => !h.preset), ...handles.filter((h) => h.preset)];
+  const out = { outcome, again, events, handles: ordered.map((h) => h.log) };
   writeFileSync(responsePath, JSON.stringify(out, replacer));
   process.exit(0);
 }
@@ -64,7 +67,6 @@ function errorOf(e, during) {
 // the case as an error of the call.
 process.on('uncaughtException', (e) => respond(errorOf(e, 'the call')));
 process.on('unhandledRejection', (e) => respond(errorOf(e, 'the call')));
-setTimeout(() => respond({ timeout: true }), req.timeoutMs).unref?.();
 
 // The presets sleep on real time here. On the virtual clock (the default)
 // wasmtime ends a sleep only once nothing else can run; jco's scheduler
@@ -94,6 +96,17 @@ const presets = {
       events.push(event);
     },
   },
+  // Readable ends the host makes: TEXT's bytes then the end, or a future
+  // resolved with TEXT (host/presets.rs `host_end`).
+  'local:local/host-ends': {
+    async streamOf(text) {
+      const bytes = Array.from(new TextEncoder().encode(text));
+      return streamArg({ name: `stream-of(${text})`, chunks: bytes.length ? [bytes] : [], pending: false }, true);
+    },
+    async futureOf(text) {
+      return futureArg({ name: `future-of(${text})`, value: text, pending: false }, true);
+    },
+  },
   'local:local/many': {
     async foo(...args) {
       return [`${args[0]} - host`, ...args.slice(1)];
@@ -113,6 +126,10 @@ const presets = {
       }
       events.push(`host: run(${name}) exit`);
       return result;
+    },
+    // The same preset as `run`, for the export the guest lifts sync.
+    async runLiftedSync(bundle) {
+      return presets['local:local/scripted'].run(bundle);
     },
     runSync(bundle) {
       const name = scriptName(bundle);
@@ -134,7 +151,7 @@ const presets = {
 
 // A stream parameter: the case's chunks, one element per `next()` (jco
 // asks when the guest reads), then the end or, when pending, nothing more.
-function streamArg(p) {
+function streamArg(p, preset = false) {
   const items = p.chunks.flat().map(revive);
   const log = { name: p.name, toGuest: true, isStream: true, items: [], end: null };
   let taken = 0;
@@ -143,7 +160,7 @@ function streamArg(p) {
     const left = items.length - taken;
     log.end = left === 0 && !p.pending ? 'end' : `reader dropped, ${left} item(s) not taken`;
   };
-  handles.push({ log, finish });
+  handles.push({ log, finish, preset });
   const iterator = {
     async next() {
       if (taken < items.length) {
@@ -167,13 +184,13 @@ function streamArg(p) {
 }
 
 // A future parameter: a thenable that resolves when the guest reads it.
-function futureArg(p) {
+function futureArg(p, preset = false) {
   const log = { name: p.name, toGuest: true, isStream: false, items: [], end: null };
   const finish = () => {
     if (p.pending) log.end = 'reader dropped, never resolved';
     else if (log.items.length === 0) log.end = 'never read';
   };
-  handles.push({ log, finish });
+  handles.push({ log, finish, preset });
   return {
     then(resolve) {
       if (p.pending) return;
@@ -297,6 +314,9 @@ async function main() {
     sandbox: { preopens: {}, env: {}, args: [], enableNetwork: false },
   }).getImportObject();
   const http = req.http ? await import('@bytecodealliance/preview3-shim/http') : null;
+  // The case's limit covers instantiating and running, as on wasmtime;
+  // Node's start and loading jco's module (wasmtime's compile) are not in it.
+  setTimeout(() => respond({ timeout: true }), req.timeoutMs).unref?.();
   try {
     instance = await module.instantiate((p) => WebAssembly.compile(readFileSync(join(dir, p))), {
       ...wasi,

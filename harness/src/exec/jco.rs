@@ -114,8 +114,14 @@ pub fn run(
         .handles
         .iter()
         .map(|h| {
-            let payload = payloads.iter().find(|(n, _)| *n == h.name).and_then(|(_, t)| t.as_ref());
-            host::handle_log(h, payload)
+            // The host-ends preset's ends carry bytes and strings.
+            let preset = match h.name.split_once('(') {
+                Some(("stream-of", _)) => Some(Type::U8),
+                Some(("future-of", _)) => Some(Type::String),
+                _ => None,
+            };
+            let payload = payloads.iter().find(|(n, _)| *n == h.name).and_then(|(_, t)| t.clone()).or(preset);
+            host::handle_log(h, payload.as_ref())
         })
         .collect::<Result<Vec<_>>>()?;
     let mut stderr = run.stderr;
