@@ -63,8 +63,9 @@ pub struct ScriptedPreset {
     #[schemars(with = "Option<String>")]
     pub until: Option<Spanned<String>>,
     /// What `run-with-stream` and `run-with-future` do with the end they
-    /// are given: `drop` it at once (default), or `read` it to its end
-    /// (recording what arrived) before returning.
+    /// are given: `drop` it at once (default), `read` it to its end
+    /// (recording what arrived) before returning, or `read-once`: take one
+    /// write's items, then drop it.
     #[serde(default)]
     pub ends: EndsMode,
     /// `[A, B]`: `run(A)` returns only after `run(B)` has returned, so a
@@ -80,6 +81,9 @@ pub enum EndsMode {
     #[default]
     Drop,
     Read,
+    /// Take the items of one write, then drop the end (a stream's writer
+    /// sees DROPPED with their count).
+    ReadOnce,
 }
 
 /// Which instance `reenter` calls.

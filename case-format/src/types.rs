@@ -175,6 +175,11 @@ pub struct StreamArg {
     /// a read then stays pending until the guest cancels it or drops.
     #[serde(default)]
     pub pending: bool,
+    /// The host drops its end in the same step as it writes the last
+    /// items, so the read that takes them ends as DROPPED with their count
+    /// rather than COMPLETED. Not with `pending`.
+    #[serde(default)]
+    pub drop_with_last: bool,
 }
 
 /// A future the host resolves for a `future<T>` parameter.

@@ -103,6 +103,13 @@ impl Case {
             }
         }
         for (name, stream) in self.call.iter().flat_map(|c| &c.stream_args) {
+            if stream.pending && stream.drop_with_last {
+                bail!(
+                    "{}: `stream-args.{name}` has both `pending` (the host never drops its end) and \
+                     `drop-with-last` (it drops it with the last items)",
+                    src.path.display()
+                );
+            }
             // Each unit becomes a value in host memory: a count is no licence
             // for four billion of them.
             let total: u64 = stream.units.iter().map(|&n| u64::from(n)).sum();

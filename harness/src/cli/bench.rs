@@ -176,10 +176,24 @@ pub fn main(opts: &Options) -> Result<ExitCode> {
     if !known.is_empty() {
         println!("{} known failure(s) of {HOST} ran and failed as listed under expectations/", known.len());
     }
-    let variant_failures =
-        one_more.iter().chain(&per_process).filter(|s| s.failure.is_some() && !known.contains(s.name.as_str())).count();
-    if variant_failures > 0 {
-        println!("note: {variant_failures} zero-delay run(s) failed; their times are included above");
+    // Which copies fail says whether the per-case figures are worth
+    // trusting: a copy may rely on its folder (a `.wat` beside it) or on the
+    // order its delay fixed.
+    let variant_failures: Vec<&Sample> = one_more
+        .iter()
+        .chain(&per_process)
+        .filter(|s| s.failure.is_some() && !known.contains(s.name.as_str()))
+        .collect();
+    if !variant_failures.is_empty() {
+        let mut names: Vec<&str> = variant_failures.iter().map(|s| s.name.as_str()).collect();
+        names.sort_unstable();
+        names.dedup();
+        println!(
+            "note: {} zero-delay run(s) of {} case(s) failed; their times are included above: {}",
+            variant_failures.len(),
+            names.len(),
+            names.join(", ")
+        );
     }
     if !warm_process.1 {
         println!("warning: `harness run {}` failed", opts.cases.display());

@@ -190,7 +190,7 @@ fn args(
                 };
                 let log = HandleLog::new(name.clone(), true, true);
                 handles.push(log.clone());
-                transmit::stream_arg(&mut *store, st.ty(), (chunks, arg.pending), log)?
+                transmit::stream_arg(&mut *store, st.ty(), (chunks, arg.pending, arg.drop_with_last), log)?
             }
             Type::Future(ft) => {
                 let arg = call.future_args.get(name).with_context(|| {

@@ -116,10 +116,19 @@ pub fn run(pre: &InstancePre<Ctx>, loaded: &Loaded) -> Result<Observed> {
                 (None, None) => bail!("{}: the case has neither `[call]` nor `[http]`", loaded.source.path.display()),
             };
             call_time = started.elapsed();
+            let mut outcome = outcome;
             if case.expect.store_empty && matches!(outcome, Outcome::Returned(_)) {
-                // Wasmtime's own leak check (hidden from its docs, public):
-                // every task, waitable and end lives in this one table.
-                store_left = Some(store.concurrent_state_table_size());
+                // Work after return (a task that returned early, its
+                // subtasks) runs only inside the event loop: run it until
+                // the case has settled, then count what is left.
+                if let Err(error) = store.run_concurrent(async |_| clock.settled().await).await {
+                    outcome = Outcome::Failed { during: "the work after the calls returned", error };
+                } else {
+                    // Wasmtime's own leak check (hidden from its docs,
+                    // public): every task, waitable and end lives in this
+                    // one table.
+                    store_left = Some(store.concurrent_state_table_size());
+                }
             }
             Ok::<_, anyhow::Error>((outcome, result_type))
         };

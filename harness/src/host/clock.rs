@@ -55,6 +55,11 @@ struct State {
     waiting: bool,
     /// Wake-ups of the case's future, to tell one during its poll.
     wakes: u64,
+    /// Sleeps on the real clock still running: the case is not settled.
+    real_sleeps: u32,
+    /// Who waits in `settled`, and whether the case has settled since.
+    settle: Option<Waker>,
+    settled: bool,
 }
 
 impl Clock {
@@ -74,7 +79,10 @@ impl Clock {
             return;
         }
         match self.0.kind {
-            Kind::Real => tokio::time::sleep(delay).await,
+            Kind::Real => {
+                let _running = RealSleep::start(&self.0);
+                tokio::time::sleep(delay).await;
+            }
             Kind::Virtual => {
                 let (deadline, id) = {
                     let mut state = self.0.lock();
@@ -92,16 +100,40 @@ impl Clock {
         Drive { clock: Arc::clone(&self.0), work: Box::pin(work) }
     }
 
+    /// Resolves once the case has settled: nothing can run and no sleep is
+    /// pending, so nothing will ever happen again without the host. Await
+    /// it only inside `drive`.
+    pub fn settled(&self) -> impl Future<Output = ()> + use<> {
+        let clock = Arc::clone(&self.0);
+        std::future::poll_fn(move |cx| {
+            let mut state = clock.lock();
+            if std::mem::take(&mut state.settled) {
+                return Poll::Ready(());
+            }
+            state.settle = Some(cx.waker().clone());
+            Poll::Pending
+        })
+    }
+
     /// For the runtime's `on_thread_park` hook: no task is queued. If the
     /// case is waiting too, skip to the earliest sleep and end it (and any
-    /// others due by then).
+    /// others due by then); with no sleep pending, it has settled.
     pub fn on_park(&self) {
         let due: Vec<Waker> = {
             let mut state = self.0.lock();
-            let Some(&(deadline, _)) = state.sleepers.keys().next() else { return };
             if !state.waiting {
                 return;
             }
+            let Some(&(deadline, _)) = state.sleepers.keys().next() else {
+                if state.real_sleeps == 0
+                    && let Some(settle) = state.settle.take()
+                {
+                    state.settled = true;
+                    drop(state);
+                    settle.wake();
+                }
+                return;
+            };
             let now = self.0.now(&state);
             state.skipped += deadline.saturating_sub(now);
             let now = self.0.now(&state);
@@ -158,6 +190,22 @@ impl Drop for Sleep {
     fn drop(&mut self) {
         // A cancelled call's sleep must not make the clock skip to it.
         self.clock.lock().sleepers.remove(&(self.deadline, self.id));
+    }
+}
+
+/// A running sleep on the real clock, counted while it lasts.
+struct RealSleep(Arc<Inner>);
+
+impl RealSleep {
+    fn start(clock: &Arc<Inner>) -> RealSleep {
+        clock.lock().real_sleeps += 1;
+        RealSleep(Arc::clone(clock))
+    }
+}
+
+impl Drop for RealSleep {
+    fn drop(&mut self) {
+        self.0.lock().real_sleeps -= 1;
     }
 }
 
@@ -262,6 +310,23 @@ mod tests {
         });
         assert!(started.elapsed() >= Duration::from_millis(30));
         assert!(clock.skipped() < Duration::from_millis(30), "skipped {:?} while busy", clock.skipped());
+    }
+
+    /// `settled` waits out the sleeps, then ends once nothing can run.
+    #[test]
+    fn a_case_settles_after_its_last_sleep() {
+        for kind in [Kind::Virtual, Kind::Real] {
+            let clock = Clock::new(kind);
+            let slept = std::sync::atomic::AtomicBool::new(false);
+            run(&clock, async {
+                let sleep = async {
+                    clock.sleep(Duration::from_millis(20)).await;
+                    slept.store(true, std::sync::atomic::Ordering::Relaxed);
+                };
+                futures::join!(sleep, clock.settled())
+            });
+            assert!(slept.load(std::sync::atomic::Ordering::Relaxed), "{kind:?} settled before the sleep ended");
+        }
     }
 
     #[test]

@@ -15,16 +15,18 @@ use super::Ctx;
 use super::limits::val_bytes;
 use super::transmit::{HandleLog, Log, Payload, with_payload};
 
-/// Reads a stream or future result to its end, then signals `done`.
+/// Reads a stream or future result to its end, then signals `done`. With
+/// `once`, a stream's reader drops its end with the first items it takes.
 struct Collect<T> {
     log: Log,
+    once: bool,
     done: Option<oneshot::Sender<()>>,
     _payload: std::marker::PhantomData<fn() -> T>,
 }
 
 impl<T> Collect<T> {
-    fn new(log: Log, done: oneshot::Sender<()>) -> Self {
-        Collect { log, done: Some(done), _payload: std::marker::PhantomData }
+    fn new(log: Log, once: bool, done: oneshot::Sender<()>) -> Self {
+        Collect { log, once, done: Some(done), _payload: std::marker::PhantomData }
     }
 }
 
@@ -51,7 +53,15 @@ impl<T: Payload> StreamConsumer<Ctx> for Collect<T> {
         store.data_mut().limits.hold(own)?;
         let vals: Vec<Val> = buf.iter().map(Payload::to_val).collect();
         store.data_mut().limits.hold(vals.iter().map(val_bytes).sum::<usize>() - own)?;
-        self.log.lock().unwrap().items.extend(vals);
+        let took = !vals.is_empty();
+        let mut log = self.log.lock().unwrap();
+        log.items.extend(vals);
+        if self.once && took {
+            // The writer learns of the drop with the items it gave: its
+            // write ends as DROPPED with their count (SharedStreamImpl.drop).
+            log.end = Some("dropped after one read".into());
+            return Poll::Ready(Ok(StreamResult::Dropped));
+        }
         Poll::Ready(Ok(StreamResult::Completed))
     }
 }
@@ -105,7 +115,21 @@ pub fn collect(
     logs: &mut Vec<Log>,
 ) -> Result<Vec<oneshot::Receiver<()>>> {
     let mut waits = Vec::new();
-    collect_into(store, name, value, ty, logs, &mut waits)?;
+    collect_into(store, name, value, ty, false, logs, &mut waits)?;
+    Ok(waits)
+}
+
+/// As `collect`, but each stream's reader drops its end once it has taken
+/// the items of one write.
+pub fn collect_once(
+    store: StoreContextMut<'_, Ctx>,
+    name: &str,
+    value: &Val,
+    ty: &Type,
+    logs: &mut Vec<Log>,
+) -> Result<Vec<oneshot::Receiver<()>>> {
+    let mut waits = Vec::new();
+    collect_into(store, name, value, ty, true, logs, &mut waits)?;
     Ok(waits)
 }
 
@@ -114,6 +138,7 @@ fn collect_into(
     name: &str,
     value: &Val,
     ty: &Type,
+    once: bool,
     logs: &mut Vec<Log>,
     waits: &mut Vec<oneshot::Receiver<()>>,
 ) -> Result<()> {
@@ -122,19 +147,19 @@ fn collect_into(
             let (log, tx) = track(name, true, logs, waits);
             with_payload!(st.ty(), T => {
                 let reader = StreamReader::<T>::try_from_stream_any(any.clone())?;
-                reader.pipe(&mut store, Collect::<T>::new(log, tx))?;
+                reader.pipe(&mut store, Collect::<T>::new(log, once, tx))?;
             });
         }
         (Val::Future(any), Type::Future(ft)) => {
             let (log, tx) = track(name, false, logs, waits);
             with_payload!(ft.ty(), T => {
                 let reader = FutureReader::<T>::try_from_future_any(any.clone())?;
-                reader.pipe(&mut store, Collect::<T>::new(log, tx))?;
+                reader.pipe(&mut store, Collect::<T>::new(log, false, tx))?;
             });
         }
         (Val::Tuple(vals), Type::Tuple(tt)) => {
             for (i, (v, t)) in vals.iter().zip(tt.types()).enumerate() {
-                collect_into(store.as_context_mut(), &format!("{name}.{i}"), v, &t, logs, waits)?;
+                collect_into(store.as_context_mut(), &format!("{name}.{i}"), v, &t, once, logs, waits)?;
             }
         }
         _ => {}

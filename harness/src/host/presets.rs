@@ -240,12 +240,16 @@ async fn scripted_with_end(
         wasmtime::bail!("scripted.{function} preset: expected a string and an end, got {params:?}");
     };
     let name = script_name(bundle);
-    if acc.with(|mut a| a.data_mut().presets.scripted.ends) == case::EndsMode::Read {
+    let ends = acc.with(|mut a| a.data_mut().presets.scripted.ends);
+    if ends != case::EndsMode::Drop {
         let end_ty = ty.params().nth(1).map(|(_, t)| t).ok_or_else(|| wasmtime::format_err!("no end parameter"))?;
         let label = format!("{function}({name}) input");
         let mut logs = Vec::new();
         let waits = acc
-            .with(|mut a| transmit::collect(a.as_context_mut(), &label, end, &end_ty, &mut logs))
+            .with(|mut a| {
+                let read = if ends == case::EndsMode::ReadOnce { transmit::collect_once } else { transmit::collect };
+                read(a.as_context_mut(), &label, end, &end_ty, &mut logs)
+            })
             .map_err(|e| wasmtime::format_err!("scripted.{function} preset: cannot read the end: {e:#}"))?;
         for wait in waits {
             let _ = wait.await;
@@ -284,7 +288,7 @@ async fn host_end(acc: &Accessor<Ctx>, function: &str, params: &[Val], results: 
             if stream {
                 // No chunk at all for "": an empty write would complete a read.
                 let chunks = if text.is_empty() { vec![] } else { vec![text.bytes().map(Val::U8).collect()] };
-                transmit::stream_arg(&mut a, Some(Type::U8), (chunks, false), log)
+                transmit::stream_arg(&mut a, Some(Type::U8), (chunks, false, false), log)
             } else {
                 transmit::future_arg(&mut a, Some(Type::String), Some(Val::String(text.clone())), log)
             }

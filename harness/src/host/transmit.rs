@@ -18,7 +18,7 @@ use wasmtime::{AsContextMut, StoreContextMut};
 
 use super::Ctx;
 
-pub use super::collect::collect;
+pub use super::collect::{collect, collect_once};
 
 /// What crossed one handle, in the direction it flows.
 pub struct HandleLog {
@@ -138,10 +138,12 @@ pub(super) use with_payload;
 /// A stream parameter: the case's chunks, offered one at a time and cut to
 /// the reader's capacity; a zero-length read is answered "ready" without
 /// giving anything away. With `pending`, the end is kept open after the
-/// chunks and a read waits for ever.
+/// chunks and a read waits for ever; with `drop_with_last`, the end is
+/// dropped with the last items.
 struct Chunks<T> {
     chunks: VecDeque<Vec<T>>,
     pending: bool,
+    drop_with_last: bool,
     log: Log,
 }
 
@@ -180,7 +182,13 @@ impl<T: Payload> StreamProducer<Ctx> for Chunks<T> {
         let mut log = me.log.lock().unwrap();
         log.items.extend(batch.iter().map(Payload::to_val));
         dst.set_buffer(batch.into());
-        // The drop comes with the next read, not with the last items: a
+        if me.drop_with_last && me.chunks.is_empty() {
+            // The writer's drop reaches the read before its event is taken,
+            // so it ends as DROPPED with the count (SharedStreamImpl.drop).
+            log.end = Some("end".into());
+            return Poll::Ready(Ok(StreamResult::Dropped));
+        }
+        // Otherwise the drop comes with the next read, not with the last items: a
         // read that copies items completes as COMPLETED (SharedStreamImpl
         // .read), and only a read after the writer's drop is DROPPED.
         Poll::Ready(Ok(StreamResult::Completed))
@@ -257,7 +265,7 @@ impl<T> Drop for Value<T> {
 pub fn stream_arg(
     mut store: impl AsContextMut<Data = Ctx>,
     payload: Option<Type>,
-    (chunks, pending): (Vec<Vec<Val>>, bool),
+    (chunks, pending, drop_with_last): (Vec<Vec<Val>>, bool, bool),
     log: Log,
 ) -> Result<Val> {
     with_payload!(payload, T => {
@@ -265,7 +273,7 @@ pub fn stream_arg(
             .into_iter()
             .map(|c| c.into_iter().map(|v| T::from_val(v).expect("parsed against the payload type")).collect())
             .collect();
-        let reader = StreamReader::new(store.as_context_mut(), Chunks::<T> { chunks, pending, log })?;
+        let reader = StreamReader::new(store.as_context_mut(), Chunks::<T> { chunks, pending, drop_with_last, log })?;
         Ok(Val::Stream(reader.try_into_stream_any(store.as_context_mut())?))
     })
 }
