@@ -3,6 +3,9 @@
 //! failures by its name, and refused by bless (its expectation is the
 //! template every cell shares).
 
+mod common;
+use common::text;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -31,19 +34,6 @@ fn harness(args: &[&str]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_harness"));
     cmd.args(args).env_remove("HARNESS_BLESS").env_remove("CI");
     cmd.output().expect("cannot run the harness binary")
-}
-
-fn text(output: &Output) -> String {
-    text_of(output)
-}
-
-fn text_of(output: &Output) -> String {
-    format!(
-        "exit: {}\n--- stdout\n{}\n--- stderr\n{}",
-        output.status,
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
 }
 
 #[test]
@@ -111,19 +101,19 @@ fn bless_writes_a_listed_cell_its_own_expectation() {
     let dir = cases.to_str().unwrap();
     let cell = "triples/root=sync,middle=sync,last=sync";
     // The failure names the cell and the command that blesses it alone.
-    let failed = text_of(&harness(&["run", dir, "--", "--exact", cell]));
+    let failed = text(&harness(&["run", dir, "--", "--exact", cell]));
     assert!(failed.contains("triples.toml (cell root=sync,middle=sync,last=sync)"), "{failed}");
     assert!(failed.contains(&format!("triples.toml -- --exact '{cell}'")), "{failed}");
     let run = harness(&["run", "--bless", dir, "--", "--exact", cell]);
-    assert!(run.status.success(), "{}", text_of(&run));
-    assert!(text_of(&run).contains("triples.toml (matrix.cells[4].expect.result)"), "{}", text_of(&run));
+    assert!(run.status.success(), "{}", text(&run));
+    assert!(text(&run).contains("triples.toml (matrix.cells[4].expect.result)"), "{}", text(&run));
     let blessed = std::fs::read_to_string(cases.join("triples.toml")).unwrap();
     assert!(blessed.contains(r#"last = "sync", expect = { result = '"hello, world! - entered guest"#), "{blessed}");
     assert!(blessed.contains("result = '\"wrong\"'"), "the template changed:\n{blessed}");
     // The cell now passes on its own expectation; the others still fail.
     assert!(harness(&["run", dir, "--", "--exact", cell]).status.success());
     let other = harness(&["run", dir, "--", "--exact", "triples/root=async,middle=async,last=async"]);
-    assert!(!other.status.success(), "{}", text_of(&other));
+    assert!(!other.status.success(), "{}", text(&other));
 }
 
 /// The project's 16 pairs and 6 triples are two matrix files, and each of

@@ -7,6 +7,9 @@
 //! Chromium is required, not optional: without it the test fails and says
 //! how to install it (`.ci/run` does on CI).
 
+mod common;
+use common::text;
+
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
@@ -25,15 +28,6 @@ fn harness(args: &[&str]) -> Output {
         .env_remove("CI")
         .output()
         .expect("cannot run the harness binary")
-}
-
-fn text(output: &Output) -> String {
-    format!(
-        "exit: {}\n--- stdout\n{}\n--- stderr\n{}",
-        output.status,
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
 }
 
 fn s(path: &Path) -> &str {

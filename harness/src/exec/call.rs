@@ -86,7 +86,7 @@ async fn start(
             if let Some(ty) = &result_type {
                 for value in all.iter().flatten().flat_map(|vals| vals.first()) {
                     let started =
-                        acc.with(|mut a| transmit::collect(a.as_context_mut(), "result", value, ty, &mut logs))?;
+                        acc.with(|mut a| transmit::collect(a.as_context_mut(), "result", value, ty, false, &mut logs))?;
                     waits.extend(started);
                 }
             }

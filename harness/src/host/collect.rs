@@ -106,30 +106,18 @@ impl<T> Drop for Collect<T> {
 
 /// Start reading every stream and future inside `value` (a result), in
 /// order, each into its own log. Returns receivers that fire when each
-/// handle is finished.
+/// handle is finished. With `once`, each stream's reader drops its end once
+/// it has taken the items of one write.
 pub fn collect(
     store: StoreContextMut<'_, Ctx>,
     name: &str,
     value: &Val,
     ty: &Type,
+    once: bool,
     logs: &mut Vec<Log>,
 ) -> Result<Vec<oneshot::Receiver<()>>> {
     let mut waits = Vec::new();
-    collect_into(store, name, value, ty, false, logs, &mut waits)?;
-    Ok(waits)
-}
-
-/// As `collect`, but each stream's reader drops its end once it has taken
-/// the items of one write.
-pub fn collect_once(
-    store: StoreContextMut<'_, Ctx>,
-    name: &str,
-    value: &Val,
-    ty: &Type,
-    logs: &mut Vec<Log>,
-) -> Result<Vec<oneshot::Receiver<()>>> {
-    let mut waits = Vec::new();
-    collect_into(store, name, value, ty, true, logs, &mut waits)?;
+    collect_into(store, name, value, ty, once, logs, &mut waits)?;
     Ok(waits)
 }
 

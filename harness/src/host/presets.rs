@@ -247,8 +247,8 @@ async fn scripted_with_end(
         let mut logs = Vec::new();
         let waits = acc
             .with(|mut a| {
-                let read = if ends == case::EndsMode::ReadOnce { transmit::collect_once } else { transmit::collect };
-                read(a.as_context_mut(), &label, end, &end_ty, &mut logs)
+                let once = ends == case::EndsMode::ReadOnce;
+                transmit::collect(a.as_context_mut(), &label, end, &end_ty, once, &mut logs)
             })
             .map_err(|e| wasmtime::format_err!("scripted.{function} preset: cannot read the end: {e:#}"))?;
         for wait in waits {

@@ -73,7 +73,7 @@ async fn feed(acc: &Accessor<Ctx>, ty: ComponentFunc, params: &[Val], results: &
     let waits = acc.with(|mut a| -> wasmtime::Result<_> {
         let rep = Resource::<Thing>::try_from_resource_any(*this, &mut a)?.rep();
         let name = a.data_mut().presets.things.name(rep)?;
-        super::transmit::collect(a.as_context_mut(), &format!("thing {name} feed"), items, &items_ty, &mut logs)
+        super::transmit::collect(a.as_context_mut(), &format!("thing {name} feed"), items, &items_ty, false, &mut logs)
             .map_err(|e| wasmtime::format_err!("things preset: {e:#}"))
     })?;
     for wait in waits {

@@ -18,7 +18,7 @@ use wasmtime::{AsContextMut, StoreContextMut};
 
 use super::Ctx;
 
-pub use super::collect::{collect, collect_once};
+pub use super::collect::collect;
 
 /// What crossed one handle, in the direction it flows.
 pub struct HandleLog {
